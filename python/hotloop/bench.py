@@ -1,0 +1,962 @@
+"""The benchmark suite behind ``python -m hotloop bench``.
+
+It runs the seed documents' workloads side by side -- numpy, numexpr and Numba where they are
+installed, and hotloop -- checks that every implementation agrees with the reference (numpy's
+result, ``rtol=1e-9``), and prints a table of best times and time ratios. ``--json PATH`` writes
+every figure (and the machine it was measured on), ``--plot PATH`` a PNG bar chart.
+
+How the numbers are taken
+-------------------------
+* ``time.perf_counter``; the garbage collector is off while timing.
+* Compilation and warm-up happen before, outside the timed region.
+* Implementations are timed *interleaved*: each round times every implementation in turn (in
+  a rotating order; a fast one takes a few samples, up to ~20 ms, where a slow one takes one),
+  for several rounds, and the best (minimum) sample is reported. On a noisy machine this keeps
+  a burst of noise from penalising only one implementation.
+* Ratios are ``time / baseline time`` -- below 1 is faster than the baseline.
+
+Adding a workload
+-----------------
+Append a :class:`Workload` to :data:`WORKLOADS` (or call :func:`register`): a name, a
+``setup(size)`` that returns the argument tuple, and a list of :class:`Impl` objects, each with a
+``build()`` that returns the callable to time (or raises :class:`Unavailable`). The first impl
+whose name equals ``reference`` gives the expected result and the "vs numpy" baseline. Workloads
+that measure something other than one call on arrays subclass :class:`Workload` and override
+:meth:`Workload.run` (see :class:`CompileWorkload` and :class:`DispatchWorkload`).
+
+This file also runs on its own (``python python/hotloop/bench.py --quick``), which works before
+the hotloop extension is built: the hotloop rows are then skipped.
+"""
+
+import os
+import sys
+
+if __name__ == "__main__" and not __package__:
+    # Run as a script: the package folder must not shadow the standard library (a ``types.py``
+    # next to this file would), and ``import hotloop`` should find this package.
+    _here = os.path.dirname(os.path.abspath(__file__))
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _here]
+    sys.path.insert(0, os.path.dirname(_here))
+
+import argparse
+import gc
+import importlib
+import itertools
+import json
+import math
+import platform
+import statistics
+import time
+import traceback
+import types
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+import numpy as np
+
+RTOL = 1e-9
+DESCRIPTION = ("Run the seed workloads side by side (numpy, numexpr and Numba where installed, "
+               "hotloop), check that they agree with numpy, and print best times and ratios.")
+
+# --------------------------------------------------------------------------------------------
+# Optional peers and hotloop itself
+# --------------------------------------------------------------------------------------------
+
+
+class Unavailable(Exception):
+    """An implementation cannot run here (a peer is not installed, hotloop is not built)."""
+
+
+_modules: dict = {}
+
+
+def _optional(name: str):
+    """Import ``name`` once; None when it is not installed or fails to import."""
+    if name not in _modules:
+        try:
+            _modules[name] = importlib.import_module(name)
+        except Exception as exc:  # ImportError, or a broken install
+            _modules[name] = None
+            _modules[name + ":why"] = f"{type(exc).__name__}: {exc}"
+    return _modules[name]
+
+
+def _why(name: str) -> str:
+    return _modules.get(name + ":why", f"{name} is not installed")
+
+
+def _hotloop():
+    """The hotloop package when its compiled core imports; None otherwise."""
+    if "hotloop" not in _modules:
+        try:
+            hl = importlib.import_module("hotloop")
+            importlib.import_module("hotloop._core")
+            if not callable(getattr(hl, "njit", None)):
+                raise ImportError("hotloop has no njit yet")
+            _modules["hotloop"] = hl
+        except Exception as exc:
+            _modules["hotloop"] = None
+            _modules["hotloop:why"] = f"{type(exc).__name__}: {exc}"
+    return _modules["hotloop"]
+
+
+def _hotloop_jit():
+    """``hotloop.njit`` when hotloop is usable, else None."""
+    hl = _hotloop()
+    return hl.njit if hl is not None else None
+
+
+def _numba_jit():
+    nb = _optional("numba")
+    return nb.njit if nb is not None else None
+
+
+def _require(getter, name):
+    jit = getter()
+    if jit is None:
+        raise Unavailable(_why(name))
+    return jit
+
+
+def fresh_function(f):
+    """A new function object with f's code: a JIT sees it for the first time."""
+    g = types.FunctionType(f.__code__, f.__globals__, f.__name__, f.__defaults__, f.__closure__)
+    g.__qualname__ = f.__qualname__
+    g.__module__ = f.__module__
+    g.__kwdefaults__ = f.__kwdefaults__
+    g.__doc__ = f.__doc__
+    return g
+
+
+def _jit_no_cache(jit, f):
+    """``jit(cache=False)(f)``; plain ``jit(f)`` if the decorator takes no ``cache`` option."""
+    try:
+        deco = jit(cache=False)
+    except TypeError:
+        return jit(f)
+    return deco(f)
+
+
+# --------------------------------------------------------------------------------------------
+# The seed functions (000_*: "Performance Computing" course notes). Module-level on purpose:
+# the very same function objects go to numba.njit and hotloop.njit.
+# --------------------------------------------------------------------------------------------
+
+POLY_EXPR = "x + x**2 + x**3 + x**4 + x**5 + x**6 + x**7 + x**8"
+
+
+def f_numpy(x):
+    return x + x**2 + x**3 + x**4 + x**5 + x**6 + x**7 + x**8
+
+
+def f_nest_numpy(x):
+    return x*(1 + x*(1 + x*(1 + x*(1 + x*(1 + x*(1 + x*(1 + x)))))))
+
+
+def f_mem_numpy(x):
+    y = x.copy()
+    for _ in range(7):
+        y += 1
+        y *= x
+    return y
+
+
+def f_numexpr(x):
+    return _optional("numexpr").evaluate("x + x**2 + x**3 + x**4 + x**5 + x**6 + x**7 + x**8")
+
+
+def f_simple(xarr):
+    yarr = np.empty_like(xarr)
+    for i in range(len(xarr)):
+        x = xarr[i]
+        yarr[i] = x + x**2 + x**3 + x**4 + x**5 + x**6 + x**7 + x**8
+    return yarr
+
+
+def f_horner_loop(xarr):
+    yarr = np.empty_like(xarr)
+    for i in range(len(xarr)):
+        x = xarr[i]
+        yarr[i] = x*(1 + x*(1 + x*(1 + x*(1 + x*(1 + x*(1 + x*(1 + x)))))))
+    return yarr
+
+
+def ident(x):
+    return x
+
+
+# --------------------------------------------------------------------------------------------
+# Registry
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Impl:
+    """One implementation of a workload.
+
+    ``build()`` returns the callable (compiling nothing yet is fine: the first call is made
+    outside the timed region) or raises :class:`Unavailable`. ``family`` is one of numpy,
+    numexpr, numba, hotloop, python. ``variant`` pairs a hotloop row with the numba row of the
+    same algorithm for the "vs numba" column.
+    """
+
+    name: str
+    family: str
+    build: Callable[[], Callable]
+    variant: Optional[str] = None
+
+
+@dataclass
+class Options:
+    quick: bool = False
+    rounds: Optional[int] = None   # override the number of interleaved rounds
+    size: Optional[int] = None     # override the workload's default size
+    verbose: bool = False
+
+    def n_rounds(self, quick: int, full: int) -> int:
+        return self.rounds if self.rounds else (quick if self.quick else full)
+
+
+@dataclass
+class Row:
+    workload: str
+    impl: str
+    family: str
+    variant: Optional[str] = None
+    time_s: Optional[float] = None       # best time (the figure in the table)
+    samples_s: list = field(default_factory=list)
+    status: str = "ok"                   # ok | MISMATCH | ERROR | skipped | unchecked
+    detail: str = ""
+    extra: dict = field(default_factory=dict)
+    vs_numpy: Optional[float] = None
+    vs_numba: Optional[float] = None
+
+    @property
+    def timed(self) -> bool:
+        return self.time_s is not None
+
+
+@dataclass
+class Workload:
+    """A workload timed as one call on the inputs ``setup(size)`` returns."""
+
+    name: str
+    description: str
+    setup: Callable[[int], tuple] = None
+    impls: list = field(default_factory=list)
+    size: int = 1_000_000
+    reference: Optional[str] = None         # impl name giving the expected result / numpy base
+    numba_baseline: Optional[str] = None    # numba impl for rows without a paired variant
+    unit: str = "per call"
+    rounds_quick: int = 10
+    rounds_full: int = 50
+    budget_quick_s: float = 20.0            # stop adding rounds past this (after 3 rounds)
+    budget_full_s: float = 120.0
+    min_sample_s: float = 1e-3              # calls per sample are batched up to this
+    slot_s: float = 0.02                    # samples per round: up to this long (at most 20)
+
+    def run(self, opts: Options) -> list:
+        pristine = self.setup(opts.size or self.size)
+        rows, ready = [], {}
+        expected = None
+        for impl in self.impls:
+            row = Row(self.name, impl.name, impl.family, impl.variant)
+            rows.append(row)
+            try:
+                fn = impl.build()
+            except Unavailable as exc:
+                row.status, row.detail = "skipped", str(exc)
+                continue
+            except Exception as exc:
+                row.status, row.detail = "ERROR", _exc_text(exc, opts)
+                continue
+            args = _copy_args(pristine)       # each implementation gets its own inputs
+            try:
+                t0 = time.perf_counter()
+                out = fn(*args)               # compiles, for the JITs: outside the timing
+                row.extra["first_call_s"] = time.perf_counter() - t0
+                t0 = time.perf_counter()
+                out = fn(*args)
+                est = time.perf_counter() - t0
+            except Exception as exc:
+                row.status, row.detail = "ERROR", _exc_text(exc, opts)
+                continue
+            if impl.name == self.reference:
+                expected = out
+            ready[impl.name] = (fn, args, out, est)
+            if not _same_args(args, pristine):
+                row.status, row.detail = "MISMATCH", "modified its input arrays"
+        # Check every result against the reference.
+        for row in rows:
+            if row.impl not in ready or row.impl == self.reference or row.status != "ok":
+                continue
+            out = ready[row.impl][2]
+            if expected is not None:
+                row.status, row.detail = check_close(out, expected)
+            else:
+                row.status, row.detail = "unchecked", "the reference did not run"
+        # Time the survivors interleaved.
+        runnable = {}
+        for n, (fn, args, out, est) in ready.items():
+            number = max(1, int(self.min_sample_s / max(est, 1e-9)))
+            per_round = max(1, min(20, int(self.slot_s / max(est * number, 1e-9))))
+            runnable[n] = (fn, args, number, per_round)
+        del ready, expected
+        budget = self.budget_quick_s if opts.quick else self.budget_full_s
+        samples = interleaved(runnable, opts.n_rounds(self.rounds_quick, self.rounds_full),
+                              budget)
+        for row in rows:
+            if row.impl in samples:
+                s = samples[row.impl]
+                row.samples_s = s
+                row.time_s = min(s) if s else None
+                row.extra["calls_per_sample"] = runnable[row.impl][2]
+                if not s:
+                    row.status, row.detail = "ERROR", "every timed call raised"
+        return rows
+
+
+def _copy_args(args: tuple) -> tuple:
+    return tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
+
+
+def _same_args(args: tuple, pristine: tuple) -> bool:
+    return all(not isinstance(p, np.ndarray) or np.array_equal(a, p, equal_nan=True)
+               for a, p in zip(args, pristine))
+
+
+WORKLOADS: list = []
+
+
+def register(workload: Workload) -> Workload:
+    WORKLOADS.append(workload)
+    return workload
+
+
+# --------------------------------------------------------------------------------------------
+# Measuring
+# --------------------------------------------------------------------------------------------
+
+
+def interleaved(runnable: dict, rounds: int, budget_s: float, min_rounds: int = 3) -> dict:
+    """Round-robin timing -> ``{name: [seconds per call]}``.
+
+    ``runnable`` maps a name to ``(fn, args, calls_per_sample, samples_per_round)``. Every round
+    takes ``samples_per_round`` samples of each implementation in turn (so a fast one gets a few
+    samples in the time a slow one takes one), starting from a different implementation each
+    round. Stops after ``rounds`` rounds, or earlier once ``budget_s`` is spent and
+    ``min_rounds`` are done.
+    """
+    names = list(runnable)
+    samples = {n: [] for n in names}
+    if not names:
+        return samples
+    gc_on = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    start = time.perf_counter()
+    try:
+        for r in range(rounds):
+            k = r % len(names)
+            for name in names[k:] + names[:k]:
+                fn, args, number, per_round = runnable[name]
+                for _ in range(per_round):
+                    try:
+                        t0 = time.perf_counter()
+                        for _ in itertools.repeat(None, number):
+                            fn(*args)
+                        dt = time.perf_counter() - t0
+                    except Exception:
+                        break
+                    samples[name].append(dt / number)
+            if r + 1 >= min_rounds and time.perf_counter() - start > budget_s:
+                break
+    finally:
+        if gc_on:
+            gc.enable()
+    return samples
+
+
+def check_close(actual, expected) -> tuple:
+    """("ok", "") or ("MISMATCH", why) -- never raises."""
+    try:
+        a = np.asarray(actual)
+        e = np.asarray(expected)
+        if a.shape != e.shape:
+            return "MISMATCH", f"shape {a.shape} != expected {e.shape}"
+        if a.dtype != e.dtype:
+            return "MISMATCH", f"dtype {a.dtype} != expected {e.dtype}"
+        np.testing.assert_allclose(a, e, rtol=RTOL)
+        return "ok", ""
+    except AssertionError as exc:
+        lines = [ln.strip() for ln in str(exc).splitlines()
+                 if ln.strip().startswith(("Mismatched", "Max absolute", "Max relative"))]
+        return "MISMATCH", "; ".join(lines) or str(exc).strip().splitlines()[0]
+    except Exception as exc:
+        return "MISMATCH", f"cannot compare: {type(exc).__name__}: {exc}"
+
+
+def _exc_text(exc, opts: Options) -> str:
+    if opts.verbose:
+        return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)).strip()
+    text = f"{type(exc).__name__}: {exc}".strip()
+    return text
+
+
+# --------------------------------------------------------------------------------------------
+# Workloads
+# --------------------------------------------------------------------------------------------
+
+
+def _poly_setup(size):
+    x = np.random.default_rng(0).normal(size=size)
+    return (x,)
+
+
+def _peer(fn, module):
+    def build():
+        if _optional(module) is None:
+            raise Unavailable(_why(module))
+        return fn
+    return build
+
+
+def _jitted(getter, name, fn):
+    def build():
+        return _require(getter, name)(fn)
+    return build
+
+
+register(Workload(
+    name="poly",
+    description="y = x + x**2 + ... + x**8 over 1M float64 (seed 000)",
+    setup=_poly_setup,
+    size=1_000_000,
+    reference="numpy",
+    numba_baseline="numba njit loop",
+    impls=[
+        Impl("numpy", "numpy", lambda: f_numpy),
+        Impl("numpy horner", "numpy", lambda: f_nest_numpy),
+        Impl("numpy in-place", "numpy", lambda: f_mem_numpy),
+        Impl("numexpr", "numexpr", _peer(f_numexpr, "numexpr")),
+        Impl("numba njit loop", "numba", _jitted(_numba_jit, "numba", f_simple), "loop"),
+        Impl("numba njit horner", "numba", _jitted(_numba_jit, "numba", f_horner_loop),
+             "horner"),
+        Impl("hotloop njit loop", "hotloop", _jitted(_hotloop_jit, "hotloop", f_simple), "loop"),
+        Impl("hotloop njit horner", "hotloop",
+             _jitted(_hotloop_jit, "hotloop", f_horner_loop), "horner"),
+    ],
+))
+
+
+class CompileWorkload(Workload):
+    """Compile time of a fresh dispatcher: first call minus a warm call, median of repeats.
+
+    Each JIT compiles one throw-away copy first, so one-time initialisation (Numba's is around
+    a second) is not charged to the median; that first figure is kept as ``cold_s``.
+    """
+
+    def __init__(self, name, description, func, args_fn, jits, repeats_quick=3,
+                 repeats_full=7):
+        super().__init__(name=name, description=description, unit="compile")
+        self.func, self.args_fn, self.jits = func, args_fn, jits
+        self.repeats_quick, self.repeats_full = repeats_quick, repeats_full
+
+    def _once(self, jit, args):
+        d = _jit_no_cache(jit, fresh_function(self.func))
+        t0 = time.perf_counter()
+        out = d(*args)
+        first = time.perf_counter() - t0
+        warm = math.inf
+        for _ in range(3):
+            t0 = time.perf_counter()
+            d(*args)
+            warm = min(warm, time.perf_counter() - t0)
+        return first - warm, out, d
+
+    def run(self, opts: Options) -> list:
+        args = self.args_fn()
+        expected = self.func(*args)
+        rows, live = [], {}
+        for label, family, getter, modname in self.jits:
+            row = Row(self.name, label, family, "compile")
+            rows.append(row)
+            jit = getter()
+            if jit is None:
+                row.status, row.detail = "skipped", _why(modname)
+                continue
+            try:
+                cold, out, _ = self._once(jit, args)
+            except Exception as exc:
+                row.status, row.detail = "ERROR", _exc_text(exc, opts)
+                continue
+            row.extra["cold_s"] = cold
+            row.status, row.detail = check_close(out, expected)
+            live[label] = (row, jit)
+        n = opts.n_rounds(self.repeats_quick, self.repeats_full)
+        for _ in range(n):                      # interleaved, like the timings
+            for label, (row, jit) in live.items():
+                if row.status == "ERROR":
+                    continue
+                try:
+                    gc.collect()
+                    t, _, d = self._once(jit, args)
+                    row.samples_s.append(t)
+                    stats = getattr(d, "stats", None) if row.family == "hotloop" else None
+                    if stats is not None and "stats" not in row.extra:
+                        row.extra["stats"] = _jsonable(stats)
+                except Exception as exc:
+                    row.status, row.detail = "ERROR", _exc_text(exc, opts)
+        for row in rows:
+            if row.samples_s:
+                row.time_s = statistics.median(row.samples_s)
+                row.extra["min_s"] = min(row.samples_s)
+                if row.time_s < 1e-3 and row.status == "ok":
+                    row.extra["note"] = ("under 1 ms: looks like a cache hit, not a compile")
+        return rows
+
+
+register(CompileWorkload(
+    name="compile",
+    description="compile time of f_simple: fresh dispatcher, first call minus warm call "
+                "(median)",
+    func=f_simple,
+    args_fn=lambda: _poly_setup(1000),
+    jits=[("numba njit", "numba", _numba_jit, "numba"),
+          ("hotloop njit", "hotloop", _hotloop_jit, "hotloop")],
+))
+
+
+class DispatchWorkload(Workload):
+    """Per-call time of ``ident(1.5)``: a loop of many calls, best over interleaved rounds."""
+
+    def __init__(self, name, description, calls_quick=50_000, calls_full=100_000):
+        super().__init__(name=name, description=description, unit="per call",
+                         reference=None, numba_baseline="numba njit")
+        self.calls_quick, self.calls_full = calls_quick, calls_full
+        self.impls = [
+            Impl("python", "python", lambda: fresh_function(ident)),
+            Impl("numba njit", "numba",
+                 lambda: _require(_numba_jit, "numba")(fresh_function(ident)), "ident"),
+            Impl("hotloop njit", "hotloop",
+                 lambda: _require(_hotloop_jit, "hotloop")(fresh_function(ident)), "ident"),
+        ]
+
+    def run(self, opts: Options) -> list:
+        calls = self.calls_quick if opts.quick else self.calls_full
+        arg = 1.5
+        rows, runnable = [], {}
+        for impl in self.impls:
+            row = Row(self.name, impl.name, impl.family, impl.variant)
+            rows.append(row)
+            try:
+                fn = impl.build()
+                out = fn(arg)
+                fn(arg)
+            except Unavailable as exc:
+                row.status, row.detail = "skipped", str(exc)
+                continue
+            except Exception as exc:
+                row.status, row.detail = "ERROR", _exc_text(exc, opts)
+                continue
+            if not (type(out) is float and out == arg):
+                row.status, row.detail = "MISMATCH", f"returned {out!r}, expected {arg!r}"
+            runnable[impl.name] = (_call_loop(fn, arg, calls), (), 1, 1)
+        runnable["(empty loop)"] = (_call_loop(None, arg, calls), (), 1, 1)
+        samples = interleaved(runnable, opts.n_rounds(10, 30), 30.0)
+        empty = min(samples.pop("(empty loop)")) / calls
+        for row in rows:
+            s = samples.get(row.impl)
+            if s:
+                row.samples_s = [t / calls for t in s]
+                row.time_s = min(row.samples_s)
+                row.extra.update(calls=calls, empty_loop_s=empty,
+                                 net_s=row.time_s - empty)
+        return rows
+
+
+def _call_loop(fn, arg, calls):
+    if fn is None:
+        def loop():
+            for _ in itertools.repeat(None, calls):
+                pass
+    else:
+        def loop():
+            for _ in itertools.repeat(None, calls):
+                fn(arg)
+    return loop
+
+
+register(DispatchWorkload(
+    name="dispatch",
+    description="call overhead: ident(x) -> x with a float, loop of many calls",
+))
+
+
+# --------------------------------------------------------------------------------------------
+# Ratios, table, expectations
+# --------------------------------------------------------------------------------------------
+
+
+def compute_ratios(workload: Workload, rows: list) -> None:
+    by_name = {r.impl: r for r in rows if r.timed}
+    ref = by_name.get(workload.reference) if workload.reference else None
+    numba_rows = {r.variant: r for r in rows if r.family == "numba" and r.timed}
+    default_nb = by_name.get(workload.numba_baseline) if workload.numba_baseline else None
+    if default_nb is None and numba_rows:
+        default_nb = min(numba_rows.values(), key=lambda r: r.time_s)
+    for r in rows:
+        if not r.timed:
+            continue
+        if ref is not None and ref.family == "numpy":
+            r.vs_numpy = r.time_s / ref.time_s
+        nb = numba_rows.get(r.variant) if r.variant is not None else None
+        nb = nb or default_nb
+        if nb is not None:
+            r.vs_numba = r.time_s / nb.time_s
+
+
+def fmt_time(t: Optional[float]) -> str:
+    if t is None:
+        return "-"
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6), ("ns", 1e-9)):
+        if abs(t) >= scale or unit == "ns":
+            v = t / scale
+            return f"{v:.3g} {unit}" if v < 100 else f"{v:.0f} {unit}"
+    return "-"
+
+
+def fmt_ratio(r: Optional[float]) -> str:
+    if r is None:
+        return "-"
+    if r >= 100:
+        return f"{r:.0f}"
+    return f"{r:.2f}" if r >= 1 else f"{r:.3g}"
+
+
+def print_table(results: list, out=sys.stdout) -> None:
+    header = ("workload", "implementation", "best time", "vs numpy", "vs numba", "check")
+    lines = []
+    for wl, rows in results:
+        for r in rows:
+            if r.status in ("skipped", "ok", "unchecked"):
+                check = r.status
+            else:
+                check = f"!! {r.status} !!"
+            lines.append((wl.name, r.impl, fmt_time(r.time_s), fmt_ratio(r.vs_numpy),
+                          fmt_ratio(r.vs_numba), check))
+        lines.append(None)
+    widths = [max(len(h), *(len(l[i]) for l in lines if l)) for i, h in enumerate(header)]
+
+    def line(cells):
+        left = {0, 1, 5}
+        return "  ".join(c.ljust(w) if i in left else c.rjust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+
+    print(line(header), file=out)
+    print("  ".join("-" * w for w in widths), file=out)
+    for l in lines[:-1]:
+        print(line(l) if l else "", file=out)
+    print("\nratios are time / baseline time (below 1 is faster); 'vs numba' compares with the "
+          "numba row of the same algorithm.", file=out)
+    skipped, problems = {}, []
+    for wl, rows in results:
+        for r in rows:
+            if r.status == "skipped":
+                skipped.setdefault(r.detail, []).append(f"{wl.name}/{r.impl}")
+            elif r.status not in ("ok",):
+                detail = r.detail.replace("\n", "\n     ")
+                problems.append(f"!! {r.status} in {wl.name} / {r.impl}: {detail}")
+    if skipped or problems:
+        print("", file=out)
+    for why, where in skipped.items():
+        print(f"   skipped {', '.join(where)}: {why}", file=out)
+    for p in problems:
+        print(p, file=out)
+    for wl, rows in results:
+        for r in rows:
+            if r.extra.get("note"):
+                print(f"   note on {wl.name} / {r.impl}: {r.extra['note']}", file=out)
+
+
+def _find(results, workload, impl):
+    for wl, rows in results:
+        if wl.name == workload:
+            for r in rows:
+                if r.impl == impl:
+                    return r
+    return None
+
+
+def expectations(results: list) -> list:
+    """[{"what", "value", "target", "verdict"}] for the project's headline goals."""
+    out = []
+
+    def add(what, row, value, target, ok_fn, fmt):
+        if row is None:
+            verdict, shown = "n/a", "not run"
+        elif row.status == "skipped":
+            verdict, shown = "n/a", "skipped"
+        elif row.status != "ok" or value is None:
+            verdict, shown = "MISS", row.status
+            if value is not None:
+                shown += f" ({fmt(value)})"
+        else:
+            verdict, shown = ("PASS" if ok_fn(value) else "MISS"), fmt(value)
+        out.append({"what": what, "value": value, "shown": shown, "target": target,
+                    "verdict": verdict})
+
+    for impl, label in (("hotloop njit loop", "loop"), ("hotloop njit horner", "horner loop")):
+        r = _find(results, "poly", impl)
+        add(f"poly: hotloop {label} / numba {label}", r, r.vs_numba if r else None,
+            "<= 1.0", lambda v: v <= 1.0, fmt_ratio)
+    r = _find(results, "compile", "hotloop njit")
+    add("compile: hotloop f_simple compile time", r, r.time_s if r else None, "< 50 ms",
+        lambda v: v < 0.050, fmt_time)
+    r = _find(results, "dispatch", "hotloop njit")
+    add("dispatch: hotloop / numba per-call time", r, r.vs_numba if r else None, "<= 1.0",
+        lambda v: v <= 1.0, fmt_ratio)
+    return out
+
+
+def print_expectations(exps: list, out=sys.stdout) -> None:
+    print("\nexpectations", file=out)
+    w = max(len(e["what"]) for e in exps)
+    v = max(len(e["shown"]) for e in exps)
+    for e in exps:
+        print(f"  {e['what'].ljust(w)}  {e['shown'].rjust(v)}  target {e['target']:<8} "
+              f"{e['verdict']}", file=out)
+
+
+# --------------------------------------------------------------------------------------------
+# Machine information, JSON, plot
+# --------------------------------------------------------------------------------------------
+
+
+def _cpu_name() -> str:
+    hl = _hotloop()
+    if hl is not None:
+        try:
+            return hl._core.host_info()["cpu"]
+        except Exception:
+            pass
+    try:
+        with open("/proc/cpuinfo") as f:
+            for ln in f:
+                if ln.startswith("model name"):
+                    return ln.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def machine_info() -> dict:
+    info = {
+        "cpu": _cpu_name(),
+        "cores": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+    }
+    if hasattr(os, "sched_getaffinity"):
+        info["cores_usable"] = len(os.sched_getaffinity(0))
+    versions = {"numpy": np.__version__}
+    for name in ("numba", "llvmlite", "numexpr", "matplotlib"):
+        mod = _optional(name)
+        versions[name] = getattr(mod, "__version__", None) if mod is not None else None
+    hl = _hotloop()
+    versions["hotloop"] = None
+    if hl is not None:
+        versions["hotloop"] = getattr(hl, "__version__", None)
+        try:
+            hi = dict(hl._core.host_info())
+            info["host_info"] = hi
+            versions["hotloop"] = versions["hotloop"] or hi.get("hotloop_version")
+            versions["hotloop_llvm"] = hi.get("llvm_version")
+        except Exception as exc:
+            info["host_info_error"] = f"{type(exc).__name__}: {exc}"
+    else:
+        info["hotloop_unavailable"] = _why("hotloop")
+    ne = _optional("numexpr")
+    if ne is not None:
+        try:
+            info["numexpr_threads"] = ne.get_num_threads()
+        except Exception:
+            pass
+    info["versions"] = versions
+    return info
+
+
+def _jsonable(obj):
+    """obj as plain JSON data: unknown objects become repr(), inf/nan become None."""
+    if obj is None or isinstance(obj, (bool, int, str)):
+        return obj
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, np.generic):
+        return _jsonable(obj.item())
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if hasattr(obj, "__dict__"):
+        return _jsonable(vars(obj))
+    return repr(obj)
+
+
+def write_json(path: str, results, exps, machine, opts, elapsed) -> None:
+    doc = _jsonable({
+        "machine": machine,
+        "options": {"quick": opts.quick, "rounds": opts.rounds, "size": opts.size},
+        "rtol": RTOL,
+        "elapsed_s": elapsed,
+        "workloads": [
+            {"name": wl.name, "description": wl.description, "unit": wl.unit,
+             "reference": wl.reference,
+             "rows": [{"impl": r.impl, "family": r.family, "variant": r.variant,
+                       "time_s": r.time_s, "vs_numpy": r.vs_numpy, "vs_numba": r.vs_numba,
+                       "status": r.status, "detail": r.detail, "samples_s": r.samples_s,
+                       "extra": _jsonable(r.extra)} for r in rows]}
+            for wl, rows in results],
+        "expectations": exps,
+    })
+    d = os.path.dirname(os.path.abspath(path))
+    os.makedirs(d, exist_ok=True)
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(doc, f, indent=2, allow_nan=False)
+        f.write("\n")
+    os.replace(tmp, path)
+    print(f"\nwrote {path}")
+
+
+FAMILY_COLORS = {"numpy": "#4c72b0", "numexpr": "#8172b2", "numba": "#dd8452",
+                 "hotloop": "#c44e52", "python": "#937860"}
+
+
+def write_plot(path: str, results, machine) -> None:
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except Exception as exc:
+        print(f"\n--plot: matplotlib is not available ({type(exc).__name__}: {exc}); "
+              f"no plot written")
+        return
+    shown = [(wl, [r for r in rows if r.timed]) for wl, rows in results]
+    shown = [(wl, rows) for wl, rows in shown if rows]
+    if not shown:
+        print("\n--plot: nothing was timed; no plot written")
+        return
+    heights = [0.45 * len(rows) + 1.0 for _, rows in shown]
+    fig, axes = plt.subplots(len(shown), 1, figsize=(9, sum(heights) + 0.6),
+                             gridspec_kw={"height_ratios": heights}, squeeze=False)
+    for ax, (wl, rows) in zip(axes[:, 0], shown):
+        names = [r.impl for r in rows][::-1]
+        times = [r.time_s for r in rows][::-1]
+        colors = [FAMILY_COLORS.get(r.family, "gray") for r in rows][::-1]
+        bars = ax.barh(names, times, color=colors)
+        ax.set_xscale("log")
+        ax.set_title(f"{wl.name}: {wl.description}", fontsize=9, loc="left")
+        ax.set_xlabel(f"seconds ({wl.unit}, lower is better)", fontsize=8)
+        ax.tick_params(labelsize=8)
+        for bar, r in zip(bars, rows[::-1]):
+            label = fmt_time(r.time_s)
+            if r.status != "ok":
+                label += f"  [{r.status}]"
+            ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, " " + label,
+                    va="center", fontsize=7)
+        ax.set_xlim(min(times) / 2, max(times) * 8)
+    fig.suptitle(f"hotloop bench -- {machine.get('cpu')} ({machine.get('cores')} cores)",
+                 fontsize=10)
+    fig.tight_layout()
+    d = os.path.dirname(os.path.abspath(path))
+    os.makedirs(d, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    print(f"wrote {path}")
+
+
+# --------------------------------------------------------------------------------------------
+# Entry point
+# --------------------------------------------------------------------------------------------
+
+
+def add_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    p.add_argument("--quick", action="store_true",
+                   help="fewer rounds and repeats (well under 2 minutes on 2 cores)")
+    p.add_argument("--json", metavar="PATH", help="write every figure and the machine as JSON")
+    p.add_argument("--plot", metavar="PATH", help="write a PNG bar chart (needs matplotlib)")
+    p.add_argument("--only", metavar="NAME", nargs="+",
+                   help="run only these workloads (see --list)")
+    p.add_argument("--list", action="store_true", help="list the workloads and exit")
+    p.add_argument("--rounds", type=int, metavar="N",
+                   help="interleaved rounds (repeats for compile) instead of the default")
+    p.add_argument("--size", type=int, metavar="N",
+                   help="array size for the array workloads instead of their default")
+    p.add_argument("--strict", action="store_true",
+                   help="exit with status 1 when an implementation errs or disagrees")
+    p.add_argument("-v", "--verbose", action="store_true", help="full tracebacks for errors")
+    return p
+
+
+def main(args=None) -> int:
+    if args is None or isinstance(args, (list, tuple)):
+        args = add_arguments(argparse.ArgumentParser(
+            prog="python -m hotloop bench", description=DESCRIPTION)
+        ).parse_args(args)
+    if getattr(args, "list", False):
+        for wl in WORKLOADS:
+            print(f"{wl.name:10} {wl.description}")
+        return 0
+    selected = WORKLOADS
+    if args.only:
+        known = {wl.name for wl in WORKLOADS}
+        unknown = [n for n in args.only if n not in known]
+        if unknown:
+            print(f"unknown workload(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}",
+                  file=sys.stderr)
+            return 2
+        selected = [wl for wl in WORKLOADS if wl.name in args.only]
+    opts = Options(quick=args.quick, rounds=getattr(args, "rounds", None),
+                   size=getattr(args, "size", None), verbose=getattr(args, "verbose", False))
+
+    start = time.perf_counter()
+    machine = machine_info()
+    v = machine["versions"]
+    print(f"hotloop bench{' --quick' if opts.quick else ''}: {machine['cpu']}, "
+          f"{machine['cores']} cores")
+    print("  " + ", ".join(f"{k} {v[k] or '-'}" for k in
+                           ("numpy", "numexpr", "numba", "llvmlite", "hotloop")))
+    if v["hotloop"] is None:
+        print(f"  hotloop rows skipped: {machine.get('hotloop_unavailable')}")
+    print()
+
+    results = []
+    for wl in selected:
+        t0 = time.perf_counter()
+        print(f"running {wl.name}: {wl.description} ...", flush=True)
+        try:
+            rows = wl.run(opts)
+        except Exception as exc:
+            rows = [Row(wl.name, "(workload)", "-", status="ERROR",
+                        detail=_exc_text(exc, opts))]
+        compute_ratios(wl, rows)
+        results.append((wl, rows))
+        if opts.verbose:
+            print(f"  done in {time.perf_counter() - t0:.1f} s", flush=True)
+    print()
+    print_table(results)
+    exps = expectations(results)
+    print_expectations(exps)
+    elapsed = time.perf_counter() - start
+    print(f"\ntotal {elapsed:.1f} s")
+    if args.json:
+        write_json(args.json, results, exps, machine, opts, elapsed)
+    if args.plot:
+        write_plot(args.plot, results, machine)
+    bad = any(r.status in ("ERROR", "MISMATCH") for _, rows in results for r in rows)
+    return 1 if (bad and getattr(args, "strict", False)) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,781 @@
+#include "hotloop/codegen/CodeGen_LLVM.h"
+
+#include <map>
+
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/Intrinsics.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/MDBuilder.h>
+#include <llvm/IR/Module.h>
+#include <llvm/IR/Verifier.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include "hotloop/ir/IRPrinter.h"
+#include "hotloop/jit/JITEngine.h"
+
+namespace hotloop {
+
+namespace {
+
+struct MathInfo { const char *intrinsic; const char *libm; };
+MathInfo math_info(MathOp op) {
+    switch (op) {
+#define HL_MATH(E, N, R, I, L) case MathOp::E: return {I, L};
+#include "hotloop/ir/ops.def"
+#undef HL_MATH
+    }
+    return {"", ""};
+}
+
+class CodeGen {
+public:
+    CodeGen(llvm::LLVMContext &ctx, llvm::Module &mod, const CodegenOptions &opts, const HostInfo &host)
+        : ctx(ctx), mod(mod), b(ctx), opts(opts), host(host) {
+        if (opts.fastmath) b.setFastMathFlags(llvm::FastMathFlags::getFast());
+    }
+
+    std::string compile(const Program &p) {
+        std::vector<const Function *> all;
+        for (auto &c : p.callees) all.push_back(c.get());
+        all.push_back(p.entry.get());
+        for (auto *f : all) declare(*f);
+        for (auto *f : all) define(*f);
+        return entry_wrapper(*p.entry);
+    }
+
+private:
+    llvm::LLVMContext &ctx;
+    llvm::Module &mod;
+    llvm::IRBuilder<> b;
+    const CodegenOptions &opts;
+    const HostInfo &host;
+    std::map<std::string, llvm::Function *> functions;
+
+    // Per function being defined.
+    llvm::Function *cur = nullptr;
+    const Function *cur_ir = nullptr;
+    llvm::Value *ret_ptr = nullptr;
+    llvm::BasicBlock *entry_block = nullptr;
+    std::map<std::string, llvm::AllocaInst *> vars;
+    std::vector<std::pair<std::string, llvm::Value *>> lets;
+    struct Loop { llvm::BasicBlock *cont, *brk; };
+    std::vector<Loop> loops;
+
+    // ---- types ------------------------------------------------------------------------
+
+    llvm::Type *ltype(const Type &t) {
+        switch (t.kind()) {
+        case Type::Kind::Scalar:
+            switch (t.scalar_kind()) {
+            case ScalarKind::Bool: return b.getInt1Ty();
+            case ScalarKind::Int:
+            case ScalarKind::UInt: return b.getIntNTy(t.bits());
+            case ScalarKind::Float: return t.bits() == 32 ? b.getFloatTy() : b.getDoubleTy();
+            case ScalarKind::Complex: {
+                llvm::Type *part = t.bits() == 64 ? b.getFloatTy() : b.getDoubleTy();
+                return llvm::StructType::get(ctx, {part, part});
+            }
+            }
+            break;
+        case Type::Kind::Array: {
+            auto *dims = llvm::ArrayType::get(b.getInt64Ty(), t.ndim());
+            return llvm::StructType::get(ctx, {b.getPtrTy(), b.getPtrTy(), dims, dims});
+        }
+        case Type::Kind::Tuple: {
+            std::vector<llvm::Type *> es;
+            for (auto &e : t.elems()) es.push_back(ltype(e));
+            return llvm::StructType::get(ctx, es);
+        }
+        case Type::Kind::None: return b.getInt8Ty();
+        default: break;
+        }
+        internal_error("codegen: no LLVM type for " + t.str());
+    }
+
+    // ---- functions --------------------------------------------------------------------
+
+    void set_attributes(llvm::Function *f) {
+        f->addFnAttr("target-cpu", host.cpu);
+        f->addFnAttr("target-features", host.features);
+        // Use the widest vector registers the CPU has (LLVM prefers 256 bits on AVX-512).
+        f->addFnAttr("prefer-vector-width", std::to_string(host.vector_width_bits));
+        f->addFnAttr(llvm::Attribute::NoUnwind);
+        if (opts.fastmath) {
+            for (const char *a : {"unsafe-fp-math", "no-nans-fp-math", "no-infs-fp-math",
+                                  "no-signed-zeros-fp-math", "approx-func-fp-math"})
+                f->addFnAttr(a, "true");
+        }
+    }
+
+    void declare(const Function &f) {
+        std::vector<llvm::Type *> params{b.getPtrTy()};
+        for (auto &p : f.params) params.push_back(ltype(p.type));
+        auto *ft = llvm::FunctionType::get(b.getInt32Ty(), params, false);
+        auto *fn = llvm::Function::Create(ft, llvm::Function::InternalLinkage, f.symbol, mod);
+        set_attributes(fn);
+        fn->addParamAttr(0, llvm::Attribute::NoAlias);
+        functions[f.symbol] = fn;
+    }
+
+    llvm::AllocaInst *entry_alloca(llvm::Type *t, const std::string &name) {
+        llvm::IRBuilder<> eb(entry_block, entry_block->begin());
+        return eb.CreateAlloca(t, nullptr, name);
+    }
+
+    void define(const Function &f) {
+        cur = functions.at(f.symbol);
+        cur_ir = &f;
+        vars.clear();
+        lets.clear();
+        loops.clear();
+        entry_block = llvm::BasicBlock::Create(ctx, "entry", cur);
+        b.SetInsertPoint(entry_block);
+        ret_ptr = cur->getArg(0);
+        unsigned i = 1;
+        for (auto &p : f.params) {
+            auto *a = entry_alloca(ltype(p.type), p.name);
+            vars[p.name] = a;
+            b.CreateStore(cur->getArg(i++), a);
+        }
+        for (auto &[name, t] : f.locals) vars[name] = entry_alloca(ltype(t), name);
+        stmt(f.body);
+        if (!b.GetInsertBlock()->getTerminator()) {
+            if (f.return_type.is_none()) {
+                b.CreateRet(b.getInt32(0));
+            } else {
+                emit_raise(ExcKind::RuntimeError, "function '" + f.name + "' ended without returning a value");
+            }
+        }
+    }
+
+    std::string entry_wrapper(const Function &f) {
+        std::string name = f.symbol + "_entry";
+        auto *ft = llvm::FunctionType::get(b.getInt32Ty(), {b.getPtrTy(), b.getPtrTy()}, false);
+        auto *fn = llvm::Function::Create(ft, llvm::Function::ExternalLinkage, name, mod);
+        set_attributes(fn);
+        b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", fn));
+        std::vector<llvm::Value *> args{fn->getArg(1)};
+        for (size_t i = 0; i < f.params.size(); i++) {
+            auto *slot = b.CreateConstInBoundsGEP1_64(b.getPtrTy(), fn->getArg(0), i);
+            auto *p = b.CreateLoad(b.getPtrTy(), slot);
+            args.push_back(b.CreateLoad(ltype(f.params[i].type), p, f.params[i].name));
+        }
+        b.CreateRet(b.CreateCall(functions.at(f.symbol), args));
+        return name;
+    }
+
+    // ---- control helpers --------------------------------------------------------------
+
+    llvm::BasicBlock *block(const char *name) { return llvm::BasicBlock::Create(ctx, name, cur); }
+
+    // After a terminator, later statements go into an unreachable block LLVM deletes.
+    void continue_in_dead_block() { b.SetInsertPoint(block("dead")); }
+
+    // Records the exception and returns the error status (a terminator).
+    void emit_raise(ExcKind kind, const std::string &msg) {
+        auto *str = b.CreateGlobalStringPtr(msg, "hl.msg");
+        auto callee = mod.getOrInsertFunction("hl_raise", b.getVoidTy(), b.getInt32Ty(), b.getPtrTy());
+        b.CreateCall(callee, {b.getInt32((int)kind), str});
+        b.CreateRet(b.getInt32(1));
+    }
+    void raise(ExcKind kind, const std::string &msg) {
+        emit_raise(kind, msg);
+        continue_in_dead_block();
+    }
+
+    // if (cond) raise kind(msg): the raise is marked cold.
+    void raise_if(llvm::Value *cond, ExcKind kind, const std::string &msg) {
+        auto *fail = block("raise"), *ok = block("ok");
+        b.CreateCondBr(cond, fail, ok, llvm::MDBuilder(ctx).createUnlikelyBranchWeights());
+        b.SetInsertPoint(fail);
+        emit_raise(kind, msg);
+        b.SetInsertPoint(ok);
+    }
+
+    // ---- statements -------------------------------------------------------------------
+
+    void stmt(const Stmt &s) {
+        if (!s) return;
+        switch (s->node_type) {
+        case NodeType::Block:
+            for (auto &c : s->as<Block>()->stmts) stmt(c);
+            break;
+        case NodeType::Assign: {
+            auto *a = s->as<Assign>();
+            b.CreateStore(expr(a->value), vars.at(a->name));
+            break;
+        }
+        case NodeType::Store: {
+            auto *st = s->as<Store>();
+            llvm::Value *arr = expr(st->array);
+            std::vector<llvm::Value *> idx;
+            for (auto &i : st->indices) idx.push_back(expr(i));
+            llvm::Value *v = expr(st->value);
+            b.CreateStore(v, element_ptr(arr, st->array->type, idx, st->indices));
+            break;
+        }
+        case NodeType::If: {
+            auto *i = s->as<If>();
+            llvm::Value *c = expr(i->cond);
+            auto *then_bb = block("then"), *else_bb = i->else_case ? block("else") : nullptr, *end = block("endif");
+            b.CreateCondBr(c, then_bb, else_bb ? else_bb : end);
+            b.SetInsertPoint(then_bb);
+            stmt(i->then_case);
+            if (!b.GetInsertBlock()->getTerminator()) b.CreateBr(end);
+            if (else_bb) {
+                b.SetInsertPoint(else_bb);
+                stmt(i->else_case);
+                if (!b.GetInsertBlock()->getTerminator()) b.CreateBr(end);
+            }
+            b.SetInsertPoint(end);
+            break;
+        }
+        case NodeType::While: {
+            auto *w = s->as<While>();
+            auto *head = block("while.cond"), *body = block("while.body"), *end = block("while.end");
+            b.CreateBr(head);
+            b.SetInsertPoint(head);
+            b.CreateCondBr(expr(w->cond), body, end);
+            b.SetInsertPoint(body);
+            loops.push_back({head, end});
+            stmt(w->body);
+            loops.pop_back();
+            if (!b.GetInsertBlock()->getTerminator()) b.CreateBr(head);
+            b.SetInsertPoint(end);
+            break;
+        }
+        case NodeType::For: for_loop(s->as<For>()); break;
+        case NodeType::Break:
+            b.CreateBr(loops.back().brk);
+            continue_in_dead_block();
+            break;
+        case NodeType::Continue:
+            b.CreateBr(loops.back().cont);
+            continue_in_dead_block();
+            break;
+        case NodeType::Return: {
+            auto *r = s->as<Return>();
+            if (r->value) b.CreateStore(expr(r->value), ret_ptr);
+            b.CreateRet(b.getInt32(0));
+            continue_in_dead_block();
+            break;
+        }
+        case NodeType::Raise: {
+            auto *r = s->as<Raise>();
+            raise(r->kind, r->message);
+            break;
+        }
+        case NodeType::Evaluate: expr(s->as<Evaluate>()->value); break;
+        default: internal_error("codegen: unexpected statement");
+        }
+    }
+
+    // for var in range(start, stop, step), with the trip fixed on entry.
+    void for_loop(const For *f) {
+        llvm::Value *start = expr(f->start), *stop = expr(f->stop), *step = expr(f->step);
+        llvm::Type *it = start->getType();
+        auto *cstep = llvm::dyn_cast<llvm::ConstantInt>(step);
+        if (!cstep) raise_if(b.CreateICmpEQ(step, llvm::ConstantInt::get(it, 0)), ExcKind::ValueError,
+                             "range() arg 3 must not be zero");
+        else if (cstep->isZero()) { raise(ExcKind::ValueError, "range() arg 3 must not be zero"); return; }
+        auto *iv = entry_alloca(it, f->var + ".iv");
+        b.CreateStore(start, iv);
+        auto *head = block("for.cond"), *body = block("for.body"), *latch = block("for.inc"), *end = block("for.end");
+        b.CreateBr(head);
+        b.SetInsertPoint(head);
+        llvm::Value *i = b.CreateLoad(it, iv);
+        llvm::Value *cond;
+        if (cstep) cond = cstep->isNegative() ? b.CreateICmpSGT(i, stop) : b.CreateICmpSLT(i, stop);
+        else cond = b.CreateSelect(b.CreateICmpSGT(step, llvm::ConstantInt::get(it, 0)), b.CreateICmpSLT(i, stop),
+                                   b.CreateICmpSGT(i, stop));
+        b.CreateCondBr(cond, body, end);
+        b.SetInsertPoint(body);
+        b.CreateStore(cast_scalar(i, Type::int64(), var_type(f->var)), vars.at(f->var));
+        loops.push_back({latch, end});
+        stmt(f->body);
+        loops.pop_back();
+        if (!b.GetInsertBlock()->getTerminator()) b.CreateBr(latch);
+        b.SetInsertPoint(latch);
+        b.CreateStore(b.CreateNSWAdd(b.CreateLoad(it, iv), step), iv);
+        b.CreateBr(head);
+        b.SetInsertPoint(end);
+    }
+
+    Type var_type(const std::string &name) {
+        for (auto &p : cur_ir->params) if (p.name == name) return p.type;
+        for (auto &l : cur_ir->locals) if (l.first == name) return l.second;
+        internal_error("codegen: unknown variable " + name);
+    }
+
+    // ---- arrays -----------------------------------------------------------------------
+
+    llvm::Value *dim(llvm::Value *arr, int k) { return b.CreateExtractValue(arr, {2u, (unsigned)k}); }
+    llvm::Value *stride(llvm::Value *arr, int k) { return b.CreateExtractValue(arr, {3u, (unsigned)k}); }
+
+    static bool known_non_negative(const Expr &e) {
+        if (auto *i = e->as<IntImm>()) return i->value >= 0;
+        return false;
+    }
+
+    llvm::Value *element_ptr(llvm::Value *arr, const Type &t, std::vector<llvm::Value *> idx,
+                             const std::vector<Expr> &idx_ir) {
+        int n = t.ndim();
+        std::vector<llvm::Value *> dims(n);
+        for (int k = 0; k < n; k++) {
+            dims[k] = dim(arr, k);
+            if (!known_non_negative(idx_ir[k])) {
+                // Negative indices count from the end, as in Python.
+                llvm::Value *neg = b.CreateICmpSLT(idx[k], b.getInt64(0));
+                idx[k] = b.CreateSelect(neg, b.CreateAdd(idx[k], dims[k]), idx[k]);
+            }
+            if (opts.boundscheck)
+                raise_if(b.CreateICmpUGE(idx[k], dims[k]), ExcKind::IndexError,
+                         "index out of bounds for axis " + std::to_string(k));
+        }
+        llvm::Value *data = b.CreateExtractValue(arr, {0u});
+        llvm::Type *et = ltype(t.elem());
+        if (t.layout() == Layout::C || t.layout() == Layout::F) {
+            // Contiguous: a linear element index, which LLVM sees as unit stride.
+            llvm::Value *lin = nullptr;
+            for (int j = 0; j < n; j++) {
+                int k = t.layout() == Layout::C ? j : n - 1 - j;
+                lin = lin ? b.CreateNSWAdd(b.CreateNSWMul(lin, dims[k]), idx[k]) : idx[k];
+            }
+            return b.CreateInBoundsGEP(et, data, {lin});
+        }
+        llvm::Value *off = nullptr;
+        for (int k = 0; k < n; k++) {
+            llvm::Value *term = b.CreateNSWMul(idx[k], stride(arr, k));
+            off = off ? b.CreateNSWAdd(off, term) : term;
+        }
+        return b.CreateInBoundsGEP(b.getInt8Ty(), data, {off});
+    }
+
+    llvm::Value *alloc_array(const AllocArray *a) {
+        const Type &t = a->type;
+        int n = t.ndim();
+        std::vector<llvm::Value *> dims;
+        llvm::Value *count = b.getInt64(1);
+        for (auto &d : a->shape) {
+            llvm::Value *v = expr(d);
+            raise_if(b.CreateICmpSLT(v, b.getInt64(0)), ExcKind::ValueError, "negative dimensions are not allowed");
+            dims.push_back(v);
+            count = b.CreateMul(count, v);
+        }
+        int64_t item = t.elem().bytes();
+        auto alloc = mod.getOrInsertFunction("hl_alloc", b.getPtrTy(), b.getInt64Ty());
+        llvm::Value *buf = b.CreateCall(alloc, {b.CreateMul(count, b.getInt64(item))});
+        auto *fail = block("alloc.fail"), *ok = block("alloc.ok");
+        b.CreateCondBr(b.CreateIsNull(buf), fail, ok, llvm::MDBuilder(ctx).createUnlikelyBranchWeights());
+        b.SetInsertPoint(fail);
+        b.CreateRet(b.getInt32(1));
+        b.SetInsertPoint(ok);
+        llvm::Value *data = b.CreateLoad(b.getPtrTy(), buf);
+        llvm::Value *arr = llvm::UndefValue::get(ltype(t));
+        arr = b.CreateInsertValue(arr, data, {0u});
+        arr = b.CreateInsertValue(arr, buf, {1u});
+        llvm::Value *s = b.getInt64(item);
+        for (int k = n - 1; k >= 0; k--) {
+            arr = b.CreateInsertValue(arr, dims[k], {2u, (unsigned)k});
+            arr = b.CreateInsertValue(arr, s, {3u, (unsigned)k});
+            s = b.CreateMul(s, dims[k]);
+        }
+        llvm::Type *et = ltype(t.elem());
+        if (a->init == AllocInit::Zeros) {
+            b.CreateMemSet(data, b.getInt8(0), b.CreateMul(count, b.getInt64(item)), llvm::MaybeAlign(64));
+        } else if (a->init == AllocInit::Ones) {
+            llvm::Value *one = cast_scalar(b.getInt64(1), Type::int64(), t.elem());
+            auto *head = block("fill.cond"), *body = block("fill.body"), *end = block("fill.end");
+            auto *pre = b.GetInsertBlock();
+            b.CreateBr(head);
+            b.SetInsertPoint(head);
+            auto *i = b.CreatePHI(b.getInt64Ty(), 2);
+            i->addIncoming(b.getInt64(0), pre);
+            b.CreateCondBr(b.CreateICmpSLT(i, count), body, end);
+            b.SetInsertPoint(body);
+            b.CreateStore(one, b.CreateInBoundsGEP(et, data, {i}));
+            i->addIncoming(b.CreateNSWAdd(i, b.getInt64(1)), body);
+            b.CreateBr(head);
+            b.SetInsertPoint(end);
+        }
+        return arr;
+    }
+
+    // ---- expressions ------------------------------------------------------------------
+
+    llvm::Value *expr(const Expr &e) {
+        switch (e->node_type) {
+        case NodeType::IntImm: return llvm::ConstantInt::get(ltype(e->type), e->as<IntImm>()->value, true);
+        case NodeType::FloatImm: return llvm::ConstantFP::get(ltype(e->type), e->as<FloatImm>()->value);
+        case NodeType::BoolImm: return b.getInt1(e->as<BoolImm>()->value);
+        case NodeType::Var: {
+            auto *v = e->as<Var>();
+            for (auto it = lets.rbegin(); it != lets.rend(); ++it)
+                if (it->first == v->name) return it->second;
+            auto *a = vars.at(v->name);
+            return b.CreateLoad(a->getAllocatedType(), a, v->name);
+        }
+        case NodeType::Let: {
+            auto *l = e->as<Let>();
+            lets.push_back({l->name, expr(l->value)});
+            llvm::Value *r = expr(l->body);
+            lets.pop_back();
+            return r;
+        }
+        case NodeType::Cast: {
+            auto *c = e->as<Cast>();
+            llvm::Value *v = expr(c->value);
+            if (c->type.is_array()) return v;  // a layout relaxation: same representation
+            return cast_scalar(v, c->value->type, c->type);
+        }
+        case NodeType::Binary: return binary(e->as<Binary>());
+        case NodeType::Unary: {
+            auto *u = e->as<Unary>();
+            llvm::Value *a = expr(u->a);
+            switch (u->op) {
+            case UnOp::Neg: return e->type.is_float() ? b.CreateFNeg(a) : b.CreateNeg(a);
+            case UnOp::Pos: return a;
+            case UnOp::Not: return b.CreateNot(a);
+            case UnOp::Invert: return b.CreateNot(a);
+            }
+            break;
+        }
+        case NodeType::Compare: return compare(e->as<Compare>());
+        case NodeType::Logical: {
+            auto *l = e->as<Logical>();
+            llvm::Value *a = expr(l->a);
+            llvm::Value *ta = truth(a, l->a->type);
+            auto *from = b.GetInsertBlock();
+            auto *rhs = block("logic.rhs"), *end = block("logic.end");
+            if (l->is_and) b.CreateCondBr(ta, rhs, end); else b.CreateCondBr(ta, end, rhs);
+            b.SetInsertPoint(rhs);
+            llvm::Value *bv = expr(l->b);
+            auto *rhs_end = b.GetInsertBlock();
+            b.CreateBr(end);
+            b.SetInsertPoint(end);
+            auto *phi = b.CreatePHI(a->getType(), 2);
+            phi->addIncoming(a, from);
+            phi->addIncoming(bv, rhs_end);
+            return phi;
+        }
+        case NodeType::Select: {
+            auto *s = e->as<Select>();
+            llvm::Value *c = expr(s->cond);
+            auto *tb = block("sel.t"), *fb = block("sel.f"), *end = block("sel.end");
+            b.CreateCondBr(c, tb, fb);
+            b.SetInsertPoint(tb);
+            llvm::Value *tv = expr(s->t);
+            auto *tend = b.GetInsertBlock();
+            b.CreateBr(end);
+            b.SetInsertPoint(fb);
+            llvm::Value *fv = expr(s->f);
+            auto *fend = b.GetInsertBlock();
+            b.CreateBr(end);
+            b.SetInsertPoint(end);
+            auto *phi = b.CreatePHI(tv->getType(), 2);
+            phi->addIncoming(tv, tend);
+            phi->addIncoming(fv, fend);
+            return phi;
+        }
+        case NodeType::MathCall: return math(e->as<MathCall>());
+        case NodeType::Call: {
+            auto *c = e->as<Call>();
+            llvm::Function *f = functions.at(c->callee);
+            auto *ret = entry_alloca(ltype(c->type), "ret");
+            std::vector<llvm::Value *> args{ret};
+            for (auto &a : c->args) args.push_back(expr(a));
+            llvm::Value *status = b.CreateCall(f, args);
+            auto *fail = block("call.fail"), *ok = block("call.ok");
+            b.CreateCondBr(b.CreateICmpNE(status, b.getInt32(0)), fail, ok, llvm::MDBuilder(ctx).createUnlikelyBranchWeights());
+            b.SetInsertPoint(fail);
+            b.CreateRet(status);
+            b.SetInsertPoint(ok);
+            return b.CreateLoad(ltype(c->type), ret);
+        }
+        case NodeType::Load: {
+            auto *l = e->as<Load>();
+            llvm::Value *arr = expr(l->array);
+            std::vector<llvm::Value *> idx;
+            for (auto &i : l->indices) idx.push_back(expr(i));
+            return b.CreateLoad(ltype(e->type), element_ptr(arr, l->array->type, idx, l->indices));
+        }
+        case NodeType::ArrayDim: {
+            auto *d = e->as<ArrayDim>();
+            return dim(expr(d->array), d->dim);
+        }
+        case NodeType::MakeTuple: {
+            auto *t = e->as<MakeTuple>();
+            llvm::Value *v = llvm::UndefValue::get(ltype(e->type));
+            for (size_t i = 0; i < t->elems.size(); i++) v = b.CreateInsertValue(v, expr(t->elems[i]), {(unsigned)i});
+            return v;
+        }
+        case NodeType::TupleGet: {
+            auto *t = e->as<TupleGet>();
+            return b.CreateExtractValue(expr(t->tuple), {(unsigned)t->index});
+        }
+        case NodeType::AllocArray: return alloc_array(e->as<AllocArray>());
+        default: break;
+        }
+        internal_error("codegen: unsupported expression " + to_string(e));
+    }
+
+    llvm::Value *truth(llvm::Value *v, const Type &t) {
+        if (t.is_bool()) return v;
+        if (t.is_float()) return b.CreateFCmpUNE(v, llvm::ConstantFP::get(v->getType(), 0.0));
+        return b.CreateICmpNE(v, llvm::ConstantInt::get(v->getType(), 0));
+    }
+
+    llvm::Value *cast_scalar(llvm::Value *v, const Type &from, const Type &to) {
+        llvm::Type *lt = ltype(to);
+        if (from.is_bool()) {
+            if (to.is_bool()) return v;
+            if (to.is_float()) return b.CreateUIToFP(v, lt);
+            return b.CreateZExt(v, lt);
+        }
+        if (to.is_bool()) return truth(v, from);
+        if (from.is_integral() && to.is_integral()) return from.is_uint() ? b.CreateZExtOrTrunc(v, lt) : b.CreateSExtOrTrunc(v, lt);
+        if (from.is_integral() && to.is_float()) return from.is_uint() ? b.CreateUIToFP(v, lt) : b.CreateSIToFP(v, lt);
+        if (from.is_float() && to.is_integral()) {
+            // Truncation toward zero, saturating (NaN -> 0) instead of undefined.
+            auto id = to.is_uint() ? llvm::Intrinsic::fptoui_sat : llvm::Intrinsic::fptosi_sat;
+            return b.CreateIntrinsic(id, {lt, v->getType()}, {v});
+        }
+        if (from.is_float() && to.is_float()) return b.CreateFPCast(v, lt);
+        internal_error("codegen: cannot cast " + from.str() + " to " + to.str());
+    }
+
+    llvm::Value *compare(const Compare *c) {
+        llvm::Value *a = expr(c->a), *bv = expr(c->b);
+        const Type &t = c->a->type;
+        if (t.is_float()) {
+            switch (c->op) {
+            case CmpOp::EQ: return b.CreateFCmpOEQ(a, bv);
+            case CmpOp::NE: return b.CreateFCmpUNE(a, bv);
+            case CmpOp::LT: return b.CreateFCmpOLT(a, bv);
+            case CmpOp::LE: return b.CreateFCmpOLE(a, bv);
+            case CmpOp::GT: return b.CreateFCmpOGT(a, bv);
+            case CmpOp::GE: return b.CreateFCmpOGE(a, bv);
+            }
+        }
+        bool sign = t.is_signed_int();
+        switch (c->op) {
+        case CmpOp::EQ: return b.CreateICmpEQ(a, bv);
+        case CmpOp::NE: return b.CreateICmpNE(a, bv);
+        case CmpOp::LT: return sign ? b.CreateICmpSLT(a, bv) : b.CreateICmpULT(a, bv);
+        case CmpOp::LE: return sign ? b.CreateICmpSLE(a, bv) : b.CreateICmpULE(a, bv);
+        case CmpOp::GT: return sign ? b.CreateICmpSGT(a, bv) : b.CreateICmpUGT(a, bv);
+        case CmpOp::GE: return sign ? b.CreateICmpSGE(a, bv) : b.CreateICmpUGE(a, bv);
+        }
+        return nullptr;
+    }
+
+    bool python_errors() const { return !opts.error_model_numpy; }
+
+    llvm::Value *binary(const Binary *op) {
+        const Type &t = op->type;
+        llvm::Value *a = expr(op->a), *bv = expr(op->b);
+        if (t.is_float()) return float_binary(op->op, a, bv, t, op->b);
+        if (t.is_bool()) {
+            switch (op->op) {
+            case BinOp::BitAnd: return b.CreateAnd(a, bv);
+            case BinOp::BitOr: return b.CreateOr(a, bv);
+            case BinOp::BitXor: return b.CreateXor(a, bv);
+            default: internal_error("codegen: bool arithmetic");
+            }
+        }
+        return int_binary(op->op, a, bv, t);
+    }
+
+    llvm::Value *zero_check(llvm::Value *divisor, const char *msg) {
+        llvm::Value *is_zero = divisor->getType()->isFloatingPointTy()
+                                   ? b.CreateFCmpOEQ(divisor, llvm::ConstantFP::get(divisor->getType(), 0.0))
+                                   : b.CreateICmpEQ(divisor, llvm::ConstantInt::get(divisor->getType(), 0));
+        if (python_errors()) raise_if(is_zero, ExcKind::ZeroDivisionError, msg);
+        return is_zero;
+    }
+
+    llvm::Value *int_binary(BinOp op, llvm::Value *a, llvm::Value *bv, const Type &t) {
+        llvm::Type *lt = a->getType();
+        auto C = [&](int64_t v) { return llvm::ConstantInt::get(lt, v, true); };
+        bool sign = t.is_signed_int();
+        switch (op) {
+        case BinOp::Add: return b.CreateAdd(a, bv);
+        case BinOp::Sub: return b.CreateSub(a, bv);
+        case BinOp::Mul: return b.CreateMul(a, bv);
+        case BinOp::BitAnd: return b.CreateAnd(a, bv);
+        case BinOp::BitOr: return b.CreateOr(a, bv);
+        case BinOp::BitXor: return b.CreateXor(a, bv);
+        case BinOp::FloorDiv:
+        case BinOp::Mod: {
+            llvm::Value *is_zero = zero_check(bv, "integer division or modulo by zero");
+            // NumPy's model: x // 0 == 0 and x % 0 == 0. Divide by 1 instead of 0, and by 1
+            // instead of -1 (INT_MIN / -1 traps), then patch both cases up.
+            llvm::Value *minus1 = sign ? b.CreateICmpEQ(bv, C(-1)) : b.getFalse();
+            llvm::Value *safe = b.CreateSelect(b.CreateOr(is_zero, minus1), C(1), bv);
+            if (!sign) {
+                llvm::Value *r = op == BinOp::FloorDiv ? b.CreateUDiv(a, safe) : b.CreateURem(a, safe);
+                return b.CreateSelect(is_zero, C(0), r);
+            }
+            llvm::Value *q = b.CreateSDiv(a, safe), *r = b.CreateSRem(a, safe);
+            // Python rounds toward negative infinity: adjust when the signs differ.
+            llvm::Value *adjust = b.CreateAnd(b.CreateICmpNE(r, C(0)), b.CreateICmpSLT(b.CreateXor(r, bv), C(0)));
+            llvm::Value *res;
+            if (op == BinOp::FloorDiv) {
+                res = b.CreateSub(q, b.CreateZExt(adjust, lt));
+                res = b.CreateSelect(minus1, b.CreateNeg(a), res);
+            } else {
+                res = b.CreateSelect(adjust, b.CreateAdd(r, bv), r);
+                res = b.CreateSelect(minus1, C(0), res);
+            }
+            return b.CreateSelect(is_zero, C(0), res);
+        }
+        case BinOp::Shl:
+        case BinOp::Shr: {
+            llvm::Value *amt = b.CreateSExtOrTrunc(bv, lt);
+            if (python_errors()) raise_if(b.CreateICmpSLT(amt, C(0)), ExcKind::ValueError, "negative shift count");
+            llvm::Value *too_big = b.CreateICmpUGE(amt, C(t.bits()));
+            llvm::Value *safe = b.CreateSelect(too_big, C(0), amt);
+            if (op == BinOp::Shl) return b.CreateSelect(too_big, C(0), b.CreateShl(a, safe));
+            if (!sign) return b.CreateSelect(too_big, C(0), b.CreateLShr(a, safe));
+            return b.CreateSelect(too_big, b.CreateAShr(a, C(t.bits() - 1)), b.CreateAShr(a, safe));
+        }
+        case BinOp::Pow: return int_pow(a, bv, t);
+        case BinOp::Div: break;
+        }
+        internal_error(std::string("codegen: integer operator ") + op_name(op));
+    }
+
+    // Integer power by squaring; a negative exponent is an error, as in NumPy.
+    llvm::Value *int_pow(llvm::Value *base, llvm::Value *exp, const Type &t) {
+        llvm::Type *lt = base->getType();
+        exp = b.CreateSExtOrTrunc(exp, b.getInt64Ty());
+        raise_if(b.CreateICmpSLT(exp, b.getInt64(0)), ExcKind::ValueError,
+                 "Integers to negative integer powers are not allowed.");
+        auto *pre = b.GetInsertBlock();
+        auto *head = block("ipow.cond"), *body = block("ipow.body"), *end = block("ipow.end");
+        b.CreateBr(head);
+        b.SetInsertPoint(head);
+        auto *r = b.CreatePHI(lt, 2), *x = b.CreatePHI(lt, 2), *n = b.CreatePHI(b.getInt64Ty(), 2);
+        r->addIncoming(llvm::ConstantInt::get(lt, 1), pre);
+        x->addIncoming(base, pre);
+        n->addIncoming(exp, pre);
+        b.CreateCondBr(b.CreateICmpNE(n, b.getInt64(0)), body, end);
+        b.SetInsertPoint(body);
+        llvm::Value *odd = b.CreateTrunc(n, b.getInt1Ty());
+        r->addIncoming(b.CreateSelect(odd, b.CreateMul(r, x), r), body);
+        x->addIncoming(b.CreateMul(x, x), body);
+        n->addIncoming(b.CreateLShr(n, b.getInt64(1)), body);
+        b.CreateBr(head);
+        b.SetInsertPoint(end);
+        return r;
+    }
+
+    llvm::Value *call_math(const char *intrinsic, const char *libm, std::vector<llvm::Value *> args) {
+        llvm::Type *ft = args[0]->getType();
+        bool f32 = ft->isFloatTy();
+        if (intrinsic && *intrinsic) {
+            std::string name = std::string(intrinsic) + (f32 ? ".f32" : ".f64");
+            auto id = llvm::Function::lookupIntrinsicID(name);
+            if (id == llvm::Intrinsic::not_intrinsic) internal_error("codegen: no intrinsic " + name);
+            return b.CreateIntrinsic(id, {ft}, args);
+        }
+        std::string name = std::string(libm) + (f32 ? "f" : "");
+        std::vector<llvm::Type *> ps(args.size(), ft);
+        auto callee = mod.getOrInsertFunction(name, llvm::FunctionType::get(ft, ps, false));
+        auto *fn = llvm::cast<llvm::Function>(callee.getCallee());
+        // No errno, no side effects: lets LLVM vectorize the call with libmvec.
+        fn->setDoesNotAccessMemory();
+        fn->setDoesNotThrow();
+        fn->setWillReturn();
+        auto *call = b.CreateCall(callee, args);
+        call->setDoesNotAccessMemory();
+        return call;
+    }
+
+    llvm::Value *math(const MathCall *m) {
+        std::vector<llvm::Value *> args;
+        for (auto &a : m->args) args.push_back(expr(a));
+        llvm::Value *x = args[0];
+        llvm::Type *ft = x->getType();
+        auto inf = llvm::ConstantFP::getInfinity(ft);
+        switch (m->op) {
+        case MathOp::IsNan: return b.CreateFCmpUNO(x, x);
+        case MathOp::IsInf: return b.CreateFCmpOEQ(b.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, x), inf);
+        case MathOp::IsFinite: return b.CreateFCmpOLT(b.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, x), inf);
+        case MathOp::Signbit: {
+            llvm::Type *it = b.getIntNTy(ft->getPrimitiveSizeInBits());
+            return b.CreateICmpSLT(b.CreateBitCast(x, it), llvm::ConstantInt::get(it, 0));
+        }
+        default: break;
+        }
+        MathInfo info = math_info(m->op);
+        llvm::Value *r = call_math(info.intrinsic, info.libm, args);
+        if (m->type.is_integral()) r = cast_scalar(r, m->args[0]->type, m->type);
+        return r;
+    }
+
+    llvm::Value *float_binary(BinOp op, llvm::Value *a, llvm::Value *bv, const Type &t, const Expr &b_ir) {
+        llvm::Type *ft = a->getType();
+        auto F = [&](double v) { return llvm::ConstantFP::get(ft, v); };
+        switch (op) {
+        case BinOp::Add: return b.CreateFAdd(a, bv);
+        case BinOp::Sub: return b.CreateFSub(a, bv);
+        case BinOp::Mul: return b.CreateFMul(a, bv);
+        case BinOp::Div:
+            zero_check(bv, "float division by zero");
+            return b.CreateFDiv(a, bv);
+        case BinOp::Mod:
+        case BinOp::FloorDiv: {
+            zero_check(bv, op == BinOp::Mod ? "float modulo" : "float floor division by zero");
+            // CPython's float divmod: mod = fmod(a, b) with the divisor's sign.
+            llvm::Value *mod = call_math("", "fmod", {a, bv});
+            llvm::Value *mod_nz = b.CreateFCmpUNE(mod, F(0));
+            llvm::Value *signs_differ = b.CreateXor(b.CreateFCmpOLT(bv, F(0)), b.CreateFCmpOLT(mod, F(0)));
+            llvm::Value *fix = b.CreateAnd(mod_nz, signs_differ);
+            if (op == BinOp::Mod) {
+                llvm::Value *m2 = b.CreateSelect(fix, b.CreateFAdd(mod, bv), mod);
+                // A zero result takes the divisor's sign.
+                return b.CreateSelect(mod_nz, m2, call_math("llvm.copysign", "", {F(0), bv}));
+            }
+            llvm::Value *div = b.CreateFDiv(b.CreateFSub(a, mod), bv);
+            div = b.CreateSelect(fix, b.CreateFSub(div, F(1)), div);
+            llvm::Value *fl = call_math("llvm.floor", "", {div});
+            fl = b.CreateSelect(b.CreateFCmpOGT(b.CreateFSub(div, fl), F(0.5)), b.CreateFAdd(fl, F(1)), fl);
+            llvm::Value *zero_div = b.CreateFCmpOEQ(div, F(0));
+            return b.CreateSelect(zero_div, call_math("llvm.copysign", "", {F(0), b.CreateFDiv(a, bv)}), fl);
+        }
+        case BinOp::Pow: {
+            if (!bv->getType()->isFloatingPointTy()) {
+                // Integer exponent (not strength-reduced): pow(x, double(n)), as CPython does.
+                if (python_errors() && !known_non_negative(b_ir))
+                    raise_if(b.CreateAnd(b.CreateFCmpOEQ(a, F(0)), b.CreateICmpSLT(bv, llvm::ConstantInt::get(bv->getType(), 0))),
+                             ExcKind::ZeroDivisionError, "0.0 cannot be raised to a negative power");
+                bv = b.CreateSIToFP(bv, ft);
+            } else if (python_errors()) {
+                raise_if(b.CreateAnd(b.CreateFCmpOEQ(a, F(0)), b.CreateFCmpOLT(bv, F(0))),
+                         ExcKind::ZeroDivisionError, "0.0 cannot be raised to a negative power");
+            }
+            return call_math("llvm.pow", "", {a, bv});
+        }
+        default: break;
+        }
+        internal_error(std::string("codegen: float operator ") + op_name(op));
+    }
+};
+
+}  // namespace
+
+LoweredModule codegen_llvm(const Program &program, const CodegenOptions &opts, const HostInfo &host) {
+    LoweredModule out;
+    out.context = std::make_unique<llvm::LLVMContext>();
+    out.module = std::make_unique<llvm::Module>(program.entry->symbol, *out.context);
+    out.module->setTargetTriple(host.triple);
+    CodeGen cg(*out.context, *out.module, opts, host);
+    out.entry_symbol = cg.compile(program);
+    std::string err;
+    llvm::raw_string_ostream os(err);
+    if (llvm::verifyModule(*out.module, &os)) internal_error("codegen produced invalid LLVM IR: " + err);
+    return out;
+}
+
+}  // namespace hotloop

@@ -1,0 +1,225 @@
+// hotloop IR: a structured tree of expressions and statements.
+//
+// The frontend builds *untyped* IR (Ref/Attr/Subscript/UCall nodes, unknown types);
+// type inference (sema/) rewrites it into *typed* IR where every Expr has a type
+// and only the typed node kinds remain. Passes and codegen work on typed IR.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hotloop/ir/Error.h"
+#include "hotloop/ir/Type.h"
+
+namespace hotloop {
+
+enum class BinOp : uint8_t {
+#define HL_BINOP(E, S) E,
+#include "hotloop/ir/ops.def"
+#undef HL_BINOP
+};
+enum class CmpOp : uint8_t {
+#define HL_CMPOP(E, S) E,
+#include "hotloop/ir/ops.def"
+#undef HL_CMPOP
+};
+enum class UnOp : uint8_t {
+#define HL_UNOP(E, S) E,
+#include "hotloop/ir/ops.def"
+#undef HL_UNOP
+};
+enum class MathOp : uint8_t {
+#define HL_MATH(E, N, R, I, L) E,
+#include "hotloop/ir/ops.def"
+#undef HL_MATH
+};
+enum class ExcKind : uint8_t {
+#define HL_EXC(E, N) E,
+#include "hotloop/ir/ops.def"
+#undef HL_EXC
+};
+const char *op_name(BinOp);
+const char *op_name(CmpOp);
+const char *op_name(UnOp);
+const char *op_name(MathOp);
+const char *exc_name(ExcKind);
+int math_arity(MathOp);
+
+enum class NodeType : uint8_t {
+    // typed expressions
+    IntImm, FloatImm, BoolImm, ComplexImm, Var, Cast, Binary, Unary, Compare, Logical,
+    Select, Let, MathCall, Call, Load, ArrayDim, MakeTuple, TupleGet, AllocArray,
+    // untyped expressions (frontend output only)
+    Ref, Attr, Subscript, UCall,
+    // statements
+    Block, Assign, Store, If, For, While, Break, Continue, Return, Raise, Evaluate,
+};
+
+struct ExprNode;
+struct StmtNode;
+using Expr = std::shared_ptr<const ExprNode>;
+using Stmt = std::shared_ptr<const StmtNode>;
+
+struct ExprNode {
+    ExprNode(NodeType nt, Type t, Loc l) : node_type(nt), type(std::move(t)), loc(l) {}
+    virtual ~ExprNode() = default;
+    const NodeType node_type;
+    Type type;
+    Loc loc;
+    template <typename T> const T *as() const {
+        return node_type == T::static_type ? static_cast<const T *>(this) : nullptr;
+    }
+};
+
+struct StmtNode {
+    StmtNode(NodeType nt, Loc l) : node_type(nt), loc(l) {}
+    virtual ~StmtNode() = default;
+    const NodeType node_type;
+    Loc loc;
+    template <typename T> const T *as() const {
+        return node_type == T::static_type ? static_cast<const T *>(this) : nullptr;
+    }
+};
+
+#define HL_EXPR_NODE(Name)                                  \
+    static constexpr NodeType static_type = NodeType::Name; \
+    Name() : ExprNode(NodeType::Name, Type(), Loc()) {}
+#define HL_STMT_NODE(Name)                                  \
+    static constexpr NodeType static_type = NodeType::Name; \
+    Name() : StmtNode(NodeType::Name, Loc()) {}
+
+// ---- typed expressions -------------------------------------------------------------
+
+struct IntImm : ExprNode { HL_EXPR_NODE(IntImm) int64_t value = 0;
+    static Expr make(int64_t v, Type t = Type::int_(64, true), Loc l = {}); };
+struct FloatImm : ExprNode { HL_EXPR_NODE(FloatImm) double value = 0;
+    static Expr make(double v, Type t = Type::float_(64, true), Loc l = {}); };
+struct BoolImm : ExprNode { HL_EXPR_NODE(BoolImm) bool value = false;
+    static Expr make(bool v, Loc l = {}, bool weak = true); };
+struct ComplexImm : ExprNode { HL_EXPR_NODE(ComplexImm) double re = 0, im = 0;
+    static Expr make(double re, double im, Type t = Type::complex(128, true), Loc l = {}); };
+
+// A local variable or parameter, by name.
+struct Var : ExprNode { HL_EXPR_NODE(Var) std::string name;
+    static Expr make(const std::string &name, Type t = {}, Loc l = {}); };
+
+// Value conversion. float->int truncates toward zero (saturating), x->bool is x != 0.
+struct Cast : ExprNode { HL_EXPR_NODE(Cast) Expr value;
+    static Expr make(Type t, Expr v); };
+
+// Arithmetic with Python semantics; both operands already have the result's type
+// (except Shl/Shr and Pow with an integer exponent, whose right operand may differ).
+struct Binary : ExprNode { HL_EXPR_NODE(Binary) BinOp op; Expr a, b;
+    static Expr make(BinOp op, Expr a, Expr b, Type t = {}, Loc l = {}); };
+struct Unary : ExprNode { HL_EXPR_NODE(Unary) UnOp op; Expr a;
+    static Expr make(UnOp op, Expr a, Type t = {}, Loc l = {}); };
+// Comparison of two operands of one type; result bool.
+struct Compare : ExprNode { HL_EXPR_NODE(Compare) CmpOp op; Expr a, b;
+    static Expr make(CmpOp op, Expr a, Expr b, Type t = {}, Loc l = {}); };
+// Short-circuit `a and b` / `a or b` with Python's value semantics
+// (`a and b` is b if a is truthy else a); operands have the result's type.
+struct Logical : ExprNode { HL_EXPR_NODE(Logical) bool is_and; Expr a, b;
+    static Expr make(bool is_and, Expr a, Expr b, Type t = {}, Loc l = {}); };
+// `t if cond else f`, evaluating only the chosen branch.
+struct Select : ExprNode { HL_EXPR_NODE(Select) Expr cond, t, f;
+    static Expr make(Expr cond, Expr t, Expr f, Type ty = {}, Loc l = {}); };
+// `let name = value in body`: evaluates value once.
+struct Let : ExprNode { HL_EXPR_NODE(Let) std::string name; Expr value, body;
+    static Expr make(const std::string &name, Expr value, Expr body); };
+// An elementwise math function from ops.def; args have the computation type.
+struct MathCall : ExprNode { HL_EXPR_NODE(MathCall) MathOp op; std::vector<Expr> args;
+    static Expr make(MathOp op, std::vector<Expr> args, Type t, Loc l = {}); };
+// A call of another compiled function (a specialization in the same Program).
+struct Call : ExprNode { HL_EXPR_NODE(Call) std::string callee; std::vector<Expr> args;
+    static Expr make(const std::string &callee, std::vector<Expr> args, Type t, Loc l = {}); };
+// array[indices...], one integer index per dimension; negative indices wrap.
+struct Load : ExprNode { HL_EXPR_NODE(Load) Expr array; std::vector<Expr> indices;
+    static Expr make(Expr array, std::vector<Expr> indices, Loc l = {}); };
+// array.shape[dim] (int64).
+struct ArrayDim : ExprNode { HL_EXPR_NODE(ArrayDim) Expr array; int dim;
+    static Expr make(Expr array, int dim, Loc l = {}); };
+struct MakeTuple : ExprNode { HL_EXPR_NODE(MakeTuple) std::vector<Expr> elems;
+    static Expr make(std::vector<Expr> elems, Loc l = {}); };
+struct TupleGet : ExprNode { HL_EXPR_NODE(TupleGet) Expr tuple; int index;
+    static Expr make(Expr tuple, int index, Loc l = {}); };
+// A new C-contiguous array owned by the runtime (np.empty/zeros/ones).
+enum class AllocInit : uint8_t { Empty, Zeros, Ones };
+struct AllocArray : ExprNode { HL_EXPR_NODE(AllocArray) std::vector<Expr> shape; AllocInit init;
+    static Expr make(Type array_type, std::vector<Expr> shape, AllocInit init, Loc l = {}); };
+
+// ---- untyped expressions (frontend) ------------------------------------------------
+
+// A name resolved at compile time to something that is not a runtime value.
+enum class RefKind : uint8_t { Module, Function, Dispatcher, DType };
+struct Ref : ExprNode { HL_EXPR_NODE(Ref)
+    RefKind kind;
+    std::string name;        // "np", "math.sqrt", "len", "np.float32", the dispatcher's name
+    std::shared_ptr<void> handle;  // Dispatcher: an opaque reference owned by the python layer
+    static Expr make(RefKind k, const std::string &name, Loc l, Type t = {},
+                     std::shared_ptr<void> handle = nullptr); };
+struct Attr : ExprNode { HL_EXPR_NODE(Attr) Expr value; std::string name;
+    static Expr make(Expr value, const std::string &name, Loc l); };
+struct Subscript : ExprNode { HL_EXPR_NODE(Subscript) Expr value; std::vector<Expr> indices;
+    static Expr make(Expr value, std::vector<Expr> indices, Loc l); };
+struct Keyword { std::string name; Expr value; };
+struct UCall : ExprNode { HL_EXPR_NODE(UCall) Expr func; std::vector<Expr> args;
+    std::vector<Keyword> kwargs;
+    static Expr make(Expr func, std::vector<Expr> args, std::vector<Keyword> kwargs, Loc l); };
+
+// ---- statements ----------------------------------------------------------------------
+
+struct Block : StmtNode { HL_STMT_NODE(Block) std::vector<Stmt> stmts;
+    static Stmt make(std::vector<Stmt> stmts, Loc l = {}); };
+struct Assign : StmtNode { HL_STMT_NODE(Assign) std::string name; Expr value;
+    static Stmt make(const std::string &name, Expr value, Loc l = {}); };
+// target[indices...] = value. Untyped IR may hold any expression as target.
+struct Store : StmtNode { HL_STMT_NODE(Store) Expr array; std::vector<Expr> indices; Expr value;
+    static Stmt make(Expr array, std::vector<Expr> indices, Expr value, Loc l = {}); };
+struct If : StmtNode { HL_STMT_NODE(If) Expr cond; Stmt then_case, else_case;  // else may be null
+    static Stmt make(Expr cond, Stmt then_case, Stmt else_case, Loc l = {}); };
+// for var in range(start, stop, step): Python semantics. The iteration count is
+// fixed on entry; assigning `var` in the body does not change the iteration.
+struct For : StmtNode { HL_STMT_NODE(For) std::string var; Expr start, stop, step; Stmt body;
+    static Stmt make(const std::string &var, Expr start, Expr stop, Expr step, Stmt body,
+                     Loc l = {}); };
+struct While : StmtNode { HL_STMT_NODE(While) Expr cond; Stmt body;
+    static Stmt make(Expr cond, Stmt body, Loc l = {}); };
+struct Break : StmtNode { HL_STMT_NODE(Break) static Stmt make(Loc l = {}); };
+struct Continue : StmtNode { HL_STMT_NODE(Continue) static Stmt make(Loc l = {}); };
+struct Return : StmtNode { HL_STMT_NODE(Return) Expr value;  // null: return None
+    static Stmt make(Expr value, Loc l = {}); };
+struct Raise : StmtNode { HL_STMT_NODE(Raise) ExcKind kind; std::string message;
+    static Stmt make(ExcKind kind, const std::string &message, Loc l = {}); };
+// An expression evaluated for its effect (a call).
+struct Evaluate : StmtNode { HL_STMT_NODE(Evaluate) Expr value;
+    static Stmt make(Expr value, Loc l = {}); };
+
+#undef HL_EXPR_NODE
+#undef HL_STMT_NODE
+
+// ---- functions and programs ---------------------------------------------------------
+
+struct Param {
+    std::string name;
+    Type type;
+};
+
+// One function: untyped after the frontend, typed (one specialization) after sema.
+struct Function {
+    std::string name;        // the Python name
+    std::string symbol;      // unique symbol of this specialization (typed only)
+    std::vector<Param> params;
+    Type return_type;
+    Stmt body;
+    std::vector<std::pair<std::string, Type>> locals;  // typed only: every local variable
+    std::string filename;
+};
+
+// What codegen compiles into one LLVM module: the entry function and its callees.
+struct Program {
+    std::shared_ptr<Function> entry;
+    std::vector<std::shared_ptr<Function>> callees;
+};
+
+}  // namespace hotloop

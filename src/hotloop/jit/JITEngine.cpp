@@ -1,0 +1,117 @@
+#include "hotloop/jit/JITEngine.h"
+
+#include <mutex>
+
+#include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
+#include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
+#include <llvm/IR/LegacyPassManager.h>
+#include <llvm/IR/Module.h>
+#include <llvm/MC/TargetRegistry.h>
+#include <llvm/Support/DynamicLibrary.h>
+#include <llvm/Support/TargetSelect.h>
+#include <llvm/Support/raw_ostream.h>
+#include <llvm/Target/TargetMachine.h>
+#include <llvm/TargetParser/Host.h>
+
+#include "hotloop/ir/Error.h"
+#include "hotloop/runtime/Runtime.h"
+
+namespace hotloop {
+
+struct JITEngine::Impl {
+    std::unique_ptr<llvm::orc::LLJIT> jit;
+    std::unique_ptr<llvm::TargetMachine> tm;
+    HostInfo host;
+    std::mutex mutex;  // LLJIT lookups are thread-safe; our bookkeeping is serialized anyway
+};
+
+namespace {
+
+std::string llvm_error(llvm::Error e) {
+    std::string s;
+    llvm::raw_string_ostream os(s);
+    os << e;
+    return s;
+}
+
+}  // namespace
+
+JITEngine::JITEngine() : impl(std::make_unique<Impl>()) {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    llvm::InitializeNativeTargetAsmParser();
+
+    auto &h = impl->host;
+    h.triple = llvm::sys::getProcessTriple();
+    h.cpu = llvm::sys::getHostCPUName().str();
+    llvm::SubtargetFeatures feats;
+    for (auto &f : llvm::sys::getHostCPUFeatures()) feats.AddFeature(f.first(), f.second);
+    h.features = feats.getString();
+    h.vector_width_bits = h.features.find("+avx512f") != std::string::npos ? 512
+                          : h.features.find("+avx2") != std::string::npos ? 256
+                          : h.features.find("+avx") != std::string::npos ? 256 : 128;
+    h.llvm_version = LLVM_VERSION_STRING;
+
+    auto jtmb = llvm::orc::JITTargetMachineBuilder(llvm::Triple(h.triple));
+    jtmb.setCPU(h.cpu);
+    jtmb.getFeatures().addFeaturesVector(feats.getFeatures());
+    jtmb.setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
+    auto tm = jtmb.createTargetMachine();
+    if (!tm) internal_error("cannot create the host TargetMachine: " + llvm_error(tm.takeError()));
+    impl->tm = std::move(*tm);
+
+    auto jit = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(jtmb).create();
+    if (!jit) internal_error("cannot create the JIT: " + llvm_error(jit.takeError()));
+    impl->jit = std::move(*jit);
+
+    // libm and libmvec (vector math the loop vectorizer calls) from this process.
+    llvm::sys::DynamicLibrary::LoadLibraryPermanently("libmvec.so.1");
+    llvm::sys::DynamicLibrary::LoadLibraryPermanently("libm.so.6");
+    auto &main = impl->jit->getMainJITDylib();
+    auto gen = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
+        impl->jit->getDataLayout().getGlobalPrefix());
+    if (!gen) internal_error("cannot search this process's symbols: " + llvm_error(gen.takeError()));
+    main.addGenerator(std::move(*gen));
+
+    // The runtime's functions, as absolute symbols.
+    llvm::orc::SymbolMap runtime_symbols;
+    auto &es = impl->jit->getExecutionSession();
+    for (auto &s : runtime::symbols())
+        runtime_symbols[es.intern(s.name)] = {llvm::orc::ExecutorAddr::fromPtr(s.address),
+                                              llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable};
+    if (auto err = main.define(llvm::orc::absoluteSymbols(std::move(runtime_symbols))))
+        internal_error("cannot register the runtime: " + llvm_error(std::move(err)));
+}
+
+JITEngine &JITEngine::get() {
+    static JITEngine *engine = new JITEngine();  // never destroyed: compiled code lives until exit
+    return *engine;
+}
+
+uint64_t JITEngine::add_module(std::unique_ptr<llvm::Module> m, std::unique_ptr<llvm::LLVMContext> ctx,
+                               const std::string &symbol) {
+    std::lock_guard<std::mutex> lock(impl->mutex);
+    m->setDataLayout(impl->jit->getDataLayout());
+    if (auto err = impl->jit->addIRModule(llvm::orc::ThreadSafeModule(std::move(m), std::move(ctx))))
+        internal_error("cannot add a module to the JIT: " + llvm_error(std::move(err)));
+    auto addr = impl->jit->lookup(symbol);
+    if (!addr) internal_error("cannot find compiled symbol " + symbol + ": " + llvm_error(addr.takeError()));
+    return addr->getValue();
+}
+
+llvm::TargetMachine &JITEngine::target_machine() { return *impl->tm; }
+const HostInfo &JITEngine::host() const { return impl->host; }
+
+std::string JITEngine::assembly(llvm::Module &m) {
+    std::lock_guard<std::mutex> lock(impl->mutex);
+    llvm::SmallString<4096> buf;
+    llvm::raw_svector_ostream os(buf);
+    llvm::legacy::PassManager pm;
+    if (impl->tm->addPassesToEmitFile(pm, os, nullptr, llvm::CodeGenFileType::AssemblyFile))
+        internal_error("the target cannot emit assembly");
+    pm.run(m);
+    return std::string(buf.str());
+}
+
+}  // namespace hotloop

@@ -1,0 +1,43 @@
+// The process-wide ORC LLJIT: one per process, configured for the host CPU, with the
+// runtime's functions and libm/libmvec resolvable from generated code.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace llvm {
+class LLVMContext;
+class Module;
+class TargetMachine;
+}  // namespace llvm
+
+namespace hotloop {
+
+struct HostInfo {
+    std::string triple, cpu, features;
+    int vector_width_bits = 128;
+    std::string llvm_version;
+};
+
+class JITEngine {
+public:
+    static JITEngine &get();
+
+    // Links an optimized module and returns the address of `symbol`.
+    uint64_t add_module(std::unique_ptr<llvm::Module> m, std::unique_ptr<llvm::LLVMContext> ctx,
+                        const std::string &symbol);
+    // The host TargetMachine (for the optimizer's cost model and for inspect_asm).
+    llvm::TargetMachine &target_machine();
+    const HostInfo &host() const;
+
+    // Assembly text of a module, as the JIT would compile it.
+    std::string assembly(llvm::Module &m);
+
+    struct Impl;
+private:
+    JITEngine();
+    std::unique_ptr<Impl> impl;
+};
+
+}  // namespace hotloop

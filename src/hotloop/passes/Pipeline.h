@@ -1,0 +1,15 @@
+// The pass pipeline over typed IR: runs each pass in order, logging the IR after each
+// (HOTLOOP_DEBUG=passes, marking passes that changed nothing) and verifying it.
+#pragma once
+
+#include "hotloop/ir/IR.h"
+
+namespace hotloop {
+
+struct PipelineOptions {
+    bool verify = false;  // run the IR verifier after every pass
+};
+
+void run_pipeline(Function &f, const PipelineOptions &opts);
+
+}  // namespace hotloop

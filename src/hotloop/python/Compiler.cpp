@@ -1,0 +1,237 @@
+#include "hotloop/python/Compiler.h"
+
+#include <atomic>
+#include <chrono>
+#include <set>
+
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/Module.h>
+#include <llvm/IRReader/IRReader.h>
+#include <llvm/Support/SourceMgr.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include "hotloop/codegen/CodeGen_LLVM.h"
+#include "hotloop/codegen/Optimizer.h"
+#include "hotloop/frontend/Frontend.h"
+#include "hotloop/ir/Debug.h"
+#include "hotloop/ir/IRPrinter.h"
+#include "hotloop/ir/Verifier.h"
+#include "hotloop/jit/JITEngine.h"
+#include "hotloop/passes/Pipeline.h"
+#include "hotloop/python/Dispatcher.h"
+#include "hotloop/sema/Promotion.h"
+#include "hotloop/sema/TypeInference.h"
+
+namespace nb = nanobind;
+
+namespace hotloop {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+std::atomic<int> symbol_counter{0};
+std::string new_symbol(const std::string &name) { return name + "." + std::to_string(symbol_counter++); }
+
+bool verify_enabled() {
+#ifndef NDEBUG
+    return true;
+#else
+    const char *v = std::getenv("HOTLOOP_VERIFY");
+    return v && *v && *v != '0';
+#endif
+}
+
+// Types and compiles the callees of one compilation into its Program.
+class Resolver : public CalleeResolver {
+public:
+    std::vector<std::shared_ptr<Function>> callees;
+    std::vector<std::string> in_progress;
+    std::map<std::string, std::shared_ptr<Function>> done;  // key: dispatcher + arg types
+
+    std::shared_ptr<Function> resolve(const std::shared_ptr<void> &handle, const std::string &name,
+                                      const std::vector<Type> &args, Loc loc) override {
+        nb::handle obj = *static_cast<nb::object *>(handle.get());
+        Dispatcher &d = *nb::inst_ptr<Dispatcher>(obj);
+        std::vector<Type> types = args;
+        // A callee with explicit signatures compiles for the first one the arguments fit.
+        if (!d.explicit_signatures.empty()) {
+            bool found = false;
+            for (auto &sig : d.explicit_signatures) {
+                if (sig.args.size() != args.size()) continue;
+                bool ok = true;
+                for (size_t i = 0; i < args.size(); i++) ok = ok && can_convert_arg(args[i], sig.args[i]);
+                if (ok) { types = sig.args; found = true; break; }
+            }
+            if (!found) throw CompileError(loc, "no signature of " + d.name + "() accepts these argument types", "");
+        }
+        std::string key = std::to_string((uintptr_t)&d);
+        for (auto &t : types) key += "," + t.str() + (t.is_scalar() && t.weak() ? "~" : "");
+        if (auto it = done.find(key); it != done.end()) return it->second;
+        for (auto &k : in_progress)
+            if (k == key)
+                throw CompileError(loc, "recursive calls (" + name + "() calling itself) are not supported",
+                                   "rewrite the recursion as a loop");
+        in_progress.push_back(key);
+        double fe = 0;
+        auto untyped = untyped_ir(d, &fe);
+        SemaOptions so;
+        so.locals = d.options.locals;
+        so.symbol = new_symbol(d.name);
+        std::shared_ptr<Function> typed;
+        try {
+            typed = infer_types(*untyped, types, so, this);
+        } catch (CompileError &e) {
+            in_progress.pop_back();
+            // Report the error at the callee's line, in the callee's file.
+            d.raise_compile_error(e);
+        }
+        run_pipeline(*typed, {verify_enabled()});
+        in_progress.pop_back();
+        callees.push_back(typed);
+        done[key] = typed;
+        return typed;
+    }
+};
+
+// Extra names the frontend cannot know: dispatchers, prange, hotloop types.
+Expr resolve_object(nb::handle obj, const std::string &name, Loc loc) {
+    if (nb::isinstance<Dispatcher>(obj)) {
+        auto holder = std::shared_ptr<void>(new nb::object(nb::borrow(obj)), [](void *p) {
+            nb::gil_scoped_acquire gil;
+            delete static_cast<nb::object *>(p);
+        });
+        return Ref::make(RefKind::Dispatcher, nb::inst_ptr<Dispatcher>(obj)->name, loc, Type(), holder);
+    }
+    if (nb::hasattr(obj, "__name__") && nb::hasattr(obj, "__module__")) {
+        std::string n = nb::cast<std::string>(nb::str(obj.attr("__name__")));
+        std::string m = nb::cast<std::string>(nb::str(obj.attr("__module__")));
+        if (n == "prange" && (m.rfind("numba", 0) == 0 || m.rfind("hotloop", 0) == 0))
+            return Ref::make(RefKind::Function, "prange", loc);
+    }
+    if (nb::hasattr(obj, "_hotloop_type")) {
+        Type t = scalar_from_name(nb::cast<std::string>(obj.attr("_hotloop_type")));
+        if (!t.is_unknown()) return Ref::make(RefKind::DType, name, loc, Type::dtype(t));
+    }
+    return nullptr;
+}
+
+}  // namespace
+
+std::string Specialization::signature() const {
+    std::string s = "(";
+    for (size_t i = 0; i < args.size(); i++) {
+        if (i) s += ", ";
+        s += args[i].str();
+    }
+    if (args.size() == 1) s += ",";
+    return s + ")";
+}
+
+std::shared_ptr<Function> untyped_ir(Dispatcher &d, double *seconds) {
+    if (d.untyped) return d.untyped;
+    auto t0 = Clock::now();
+    d.load_source();
+    FrontendInput in;
+    in.function_def = d.function_def;
+    in.globals = d.globals;
+    in.closure = d.closure;
+    in.filename = d.filename;
+    in.line_offset = d.line_offset;
+    in.resolve_object = resolve_object;
+    try {
+        d.untyped = build_function(in);
+    } catch (CompileError &e) {
+        d.raise_compile_error(e);
+    }
+    d.frontend_seconds = since(t0);
+    *seconds = d.frontend_seconds;
+    debug_emit("ir", d.name, "untyped IR", to_string(*d.untyped));
+    return d.untyped;
+}
+
+std::unique_ptr<Specialization> compile_specialization(Dispatcher &d, const std::vector<Type> &args,
+                                                       const Type &return_type) {
+    auto spec = std::make_unique<Specialization>();
+    spec->args = args;
+    StageTimes &t = spec->times;
+    double fe = 0;
+    bool fresh = !d.untyped;
+    auto untyped = untyped_ir(d, &fe);
+    if (fresh) t.frontend = fe;
+
+    auto t0 = Clock::now();
+    Resolver resolver;
+    SemaOptions so;
+    so.locals = d.options.locals;
+    so.return_type = return_type;
+    so.symbol = new_symbol(d.name);
+    std::shared_ptr<Function> typed;
+    try {
+        typed = infer_types(*untyped, args, so, &resolver);
+    } catch (CompileError &e) {
+        d.raise_compile_error(e);
+    }
+    t.types = since(t0);
+    debug_emit("types", typed->symbol, "typed IR", to_string(*typed));
+
+    t0 = Clock::now();
+    bool verify_ir = verify_enabled();
+    run_pipeline(*typed, {verify_ir});
+    t.passes = since(t0);
+    spec->return_type = typed->return_type;
+    spec->symbol = typed->symbol;
+    for (auto &c : resolver.callees) spec->ir_text += to_string(*c) + "\n";
+    spec->ir_text += to_string(*typed);
+    debug_emit("ir", typed->symbol, "IR after passes", spec->ir_text);
+
+    t0 = Clock::now();
+    JITEngine &jit = JITEngine::get();
+    Program program{typed, resolver.callees};
+    CodegenOptions co;
+    co.fastmath = d.options.fastmath;
+    co.boundscheck = d.options.boundscheck;
+    co.error_model_numpy = d.options.error_model_numpy;
+    LoweredModule lm = codegen_llvm(program, co, jit.host());
+    t.codegen = since(t0);
+    if (debug_enabled("llvm")) {
+        std::string s;
+        llvm::raw_string_ostream os(s);
+        lm.module->print(os, nullptr);
+        debug_emit("llvm", typed->symbol, "LLVM IR before optimization", s);
+    }
+
+    t0 = Clock::now();
+    optimize_module(*lm.module, jit.target_machine());
+    {
+        llvm::raw_string_ostream os(spec->llvm_text);
+        lm.module->print(os, nullptr);
+    }
+    t.optimize = since(t0);
+    debug_emit("llvm", typed->symbol, "LLVM IR after O3", spec->llvm_text);
+
+    t0 = Clock::now();
+    uint64_t addr = jit.add_module(std::move(lm.module), std::move(lm.context), lm.entry_symbol);
+    spec->entry = reinterpret_cast<int32_t (*)(void **, void *)>(addr);
+    t.jit = since(t0);
+    if (debug_enabled("asm")) debug_emit("asm", typed->symbol, "assembly", specialization_assembly(*spec));
+    if (debug_enabled("time")) {
+        char buf[256];
+        std::snprintf(buf, sizeof buf,
+                      "frontend %.2f ms, types %.2f ms, passes %.2f ms, codegen %.2f ms, optimize %.2f ms, jit %.2f ms",
+                      t.frontend * 1e3, t.types * 1e3, t.passes * 1e3, t.codegen * 1e3, t.optimize * 1e3, t.jit * 1e3);
+        debug_emit("time", typed->symbol, "compile time", buf);
+    }
+    return spec;
+}
+
+std::string specialization_assembly(const Specialization &s) {
+    llvm::LLVMContext ctx;
+    llvm::SMDiagnostic err;
+    auto m = llvm::parseIR(llvm::MemoryBufferRef(s.llvm_text, s.symbol), err, ctx);
+    if (!m) internal_error("cannot re-read the LLVM IR of " + s.symbol);
+    return JITEngine::get().assembly(*m);
+}
+
+}  // namespace hotloop

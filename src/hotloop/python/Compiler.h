@@ -1,0 +1,53 @@
+// The compile driver: frontend -> type inference -> passes -> codegen -> O3 -> JIT,
+// timing each stage. One Specialization per argument-type signature.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nanobind/nanobind.h>
+
+#include "hotloop/ir/IR.h"
+
+namespace hotloop {
+
+struct CompileOptions {
+    bool fastmath = false;
+    bool boundscheck = false;
+    bool error_model_numpy = false;
+    std::map<std::string, Type> locals;
+};
+
+struct StageTimes {
+    double frontend = 0, types = 0, passes = 0, codegen = 0, optimize = 0, jit = 0;
+    double total() const { return frontend + types + passes + codegen + optimize + jit; }
+};
+
+struct Specialization {
+    std::vector<Type> args;
+    Type return_type;
+    std::string symbol;
+    int32_t (*entry)(void **args, void *result) = nullptr;
+    size_t return_size = 0;
+    std::string ir_text;    // typed IR after the passes, callees included
+    std::string llvm_text;  // optimized LLVM IR
+    StageTimes times;
+    std::vector<size_t> arg_offsets;  // where each argument goes in the call's storage
+    size_t arg_bytes = 0;
+    std::string signature() const;  // "(float64[::1], int64)"
+};
+
+class Dispatcher;
+
+// Untyped IR of a dispatcher's function (built once, cached by the dispatcher).
+std::shared_ptr<Function> untyped_ir(Dispatcher &d, double *seconds);
+
+std::unique_ptr<Specialization> compile_specialization(Dispatcher &d, const std::vector<Type> &args,
+                                                       const Type &return_type);
+
+// Assembly of a specialization (compiles its LLVM IR again, for inspection only).
+std::string specialization_assembly(const Specialization &s);
+
+}  // namespace hotloop

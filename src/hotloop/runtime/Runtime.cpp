@@ -1,0 +1,69 @@
+#include "hotloop/runtime/Runtime.h"
+
+#include <cstdlib>
+#include <cstring>
+
+#include "hotloop/ir/IR.h"
+
+namespace hotloop::runtime {
+
+namespace {
+thread_local PendingError error_state;
+thread_local std::vector<Buffer *> call_buffers;
+constexpr size_t buffer_alignment = 64;  // a cache line: aligned vector loads
+}  // namespace
+
+PendingError &pending_error() { return error_state; }
+
+size_t begin_call() { return call_buffers.size(); }
+
+void end_call(size_t mark) {
+    for (size_t i = mark; i < call_buffers.size(); i++) release(call_buffers[i]);
+    call_buffers.resize(mark);
+}
+
+void retain(Buffer *b) { __atomic_add_fetch(&b->refcount, 1, __ATOMIC_RELAXED); }
+
+void release(Buffer *b) {
+    if (__atomic_sub_fetch(&b->refcount, 1, __ATOMIC_ACQ_REL) == 0) {
+        std::free(b->data);
+        delete b;
+    }
+}
+
+extern "C" {
+
+// Records an exception; the generated function then returns a non-zero status.
+static void hl_raise(int32_t kind, const char *message) {
+    error_state.kind = kind;
+    error_state.message = message ? message : "";
+}
+
+// A new buffer of nbytes, held by the current call until end_call(); null on failure
+// (with MemoryError pending).
+static Buffer *hl_alloc(int64_t nbytes) {
+    if (nbytes < 0) {
+        hl_raise((int32_t)ExcKind::ValueError, "negative dimensions are not allowed");
+        return nullptr;
+    }
+    size_t size = ((size_t)nbytes + buffer_alignment - 1) / buffer_alignment * buffer_alignment;
+    void *data = std::aligned_alloc(buffer_alignment, size ? size : buffer_alignment);
+    if (!data) {
+        hl_raise((int32_t)ExcKind::MemoryError, "unable to allocate array data");
+        return nullptr;
+    }
+    auto *b = new Buffer{data, 1, nbytes};  // the call's reference
+    call_buffers.push_back(b);
+    return b;
+}
+
+}  // extern "C"
+
+std::vector<Symbol> symbols() {
+    return {
+        {"hl_raise", reinterpret_cast<void *>(&hl_raise)},
+        {"hl_alloc", reinterpret_cast<void *>(&hl_alloc)},
+    };
+}
+
+}  // namespace hotloop::runtime

@@ -1,0 +1,44 @@
+// The runtime: C ABI functions that generated code calls, and the per-call state the
+// dispatcher reads back (pending exception, buffers allocated during the call).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace hotloop {
+
+// A buffer allocated by compiled code (np.empty, ...). Arrays made in compiled code
+// point into one; `refcount` counts the NumPy arrays that own it after the call.
+struct Buffer {
+    void *data;        // first field: generated code loads it directly
+    int64_t refcount;
+    int64_t nbytes;
+};
+
+// Memory layout of an array value in generated code and at the call boundary:
+// { void *data; Buffer *buffer; int64_t shape[ndim]; int64_t strides[ndim]; } (strides in bytes).
+constexpr int array_header_words = 2;
+
+namespace runtime {
+
+// Exception raised by compiled code, pending until the dispatcher turns it into Python's.
+struct PendingError {
+    int kind = -1;  // ExcKind, or -1 if none
+    std::string message;
+};
+PendingError &pending_error();
+
+// Buffers allocated during the current call on this thread. The dispatcher calls
+// begin_call() before and end_call() after: buffers no returned array took are freed.
+size_t begin_call();
+void end_call(size_t mark);
+void retain(Buffer *b);   // a NumPy array now owns a reference
+void release(Buffer *b);  // ... and gave it up
+
+// Every runtime function generated code may call: name and address.
+struct Symbol { const char *name; void *address; };
+std::vector<Symbol> symbols();
+
+}  // namespace runtime
+}  // namespace hotloop

@@ -1,0 +1,340 @@
+#include "hotloop/sema/Builtins.h"
+
+#include <algorithm>
+#include <atomic>
+
+#include "hotloop/ir/IRPrinter.h"
+#include "hotloop/sema/Promotion.h"
+
+namespace hotloop {
+
+namespace {
+
+enum class MathRule { FloatFn, Predicate, ToInt };
+
+struct MathEntry { const char *name; MathOp op; };
+const MathEntry math_names[] = {
+#define HL_MATH_NAME(N, E) {N, MathOp::E},
+#include "hotloop/ir/ops.def"
+#undef HL_MATH_NAME
+};
+
+MathRule math_rule(MathOp op) {
+    switch (op) {
+#define HL_MATH(E, N, R, I, L) case MathOp::E: return MathRule::R;
+#include "hotloop/ir/ops.def"
+#undef HL_MATH
+    }
+    return MathRule::FloatFn;
+}
+
+const char *other_names[] = {"len", "abs", "min", "max", "int", "float", "bool", "round",
+                             "np.abs", "np.absolute", "np.maximum", "np.minimum", "np.fmax", "np.fmin",
+                             "np.empty", "np.zeros", "np.ones", "np.empty_like", "np.zeros_like",
+                             "np.ones_like", "np.round", "np.around", "np.sign", "np.square"};
+
+size_t edit_distance(const std::string &a, const std::string &b) {
+    std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); j++) prev[j] = j;
+    for (size_t i = 1; i <= a.size(); i++) {
+        cur[0] = i;
+        for (size_t j = 1; j <= b.size(); j++)
+            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
+        std::swap(prev, cur);
+    }
+    return prev[b.size()];
+}
+
+std::atomic<int> let_counter{0};
+std::string fresh() { return "$b" + std::to_string(let_counter++); }
+
+class Lowerer {
+public:
+    Lowerer(const BuiltinCall &c, const BuiltinHelpers &h) : c(c), h(h) {}
+    const BuiltinCall &c;
+    const BuiltinHelpers &h;
+
+    [[noreturn]] void error(const std::string &what, const std::string &hint = "") {
+        throw CompileError(c.loc, what, hint);
+    }
+    void arity(size_t lo, size_t hi) {
+        size_t n = c.args.size();
+        if (n < lo || n > hi) {
+            std::string want = lo == hi ? std::to_string(lo) : std::to_string(lo) + " to " + std::to_string(hi);
+            error(c.name + "() takes " + want + " argument" + (hi == 1 ? "" : "s") + ", got " + std::to_string(n),
+                  "check the call's arguments");
+        }
+    }
+    void no_kwargs(std::initializer_list<const char *> allowed = {}) {
+        for (auto &[k, v] : c.kwargs) {
+            bool ok = false;
+            for (auto *a : allowed) ok = ok || k == a;
+            if (!ok) error(c.name + "() does not take the keyword argument '" + k + "' in compiled code",
+                           "pass the arguments by position");
+        }
+    }
+    const Expr &scalar_arg(size_t i) {
+        const Expr &a = c.args[i];
+        if (a->type.is_scalar()) return a;
+        if (a->type.is_array())
+            error(c.name + "() of a whole array is not supported yet", "apply it to each element in a loop");
+        error(c.name + "() needs a number, got '" + to_string(a) + "'", "pass a number");
+    }
+    Expr conv(const Expr &e, const Type &t) { return h.convert(e, t, c.loc, "calling " + c.name + "()"); }
+
+    Expr lower() {
+        const std::string &n = c.name;
+        if (!c.dtype.is_unknown()) return dtype_call();
+        for (auto &m : math_names) if (n == m.name) return math(m.op);
+        if (n == "len") return len();
+        if (n == "abs" || n == "np.abs" || n == "np.absolute") return abs();
+        if (n == "min" || n == "max") return minmax(n == "max", /*propagate_nan=*/false);
+        if (n == "np.maximum" || n == "np.minimum") { arity(2, 2); no_kwargs(); return minmax(n == "np.maximum", true); }
+        if (n == "np.fmax" || n == "np.fmin") { arity(2, 2); no_kwargs(); return minmax(n == "np.fmax", false); }
+        if (n == "int" || n == "float" || n == "bool") return py_type_call();
+        if (n == "round" || n == "np.round" || n == "np.around") return round();
+        if (n == "np.sign") return sign();
+        if (n == "np.square") { arity(1, 1); no_kwargs(); Expr a = scalar_arg(0); return Binary::make(BinOp::Mul, a, a, a->type, c.loc); }
+        if (n == "np.empty" || n == "np.zeros" || n == "np.ones") return alloc(false);
+        if (n == "np.empty_like" || n == "np.zeros_like" || n == "np.ones_like") return alloc(true);
+        if (n == "range" || n == "prange" || n == "hotloop.prange" || n == "numba.prange")
+            error(n + "() can only be used as the iterable of a for loop", "write for i in range(...):");
+        if (n == "slice") error("slicing is not supported yet", "index one element at a time with integers in a loop");
+        if (n == "print") error("print() is not supported in compiled code yet", "return the values and print them in Python");
+        if (n == "None") error("None is not callable", "");
+        if (n == "complex") error("complex numbers are not supported yet", "use a pair of floats");
+        unsupported();
+    }
+
+    [[noreturn]] void unsupported() {
+        std::string best;
+        size_t best_d = 1000;
+        std::string tail = c.name.substr(c.name.rfind('.') + 1);
+        for (auto &s : supported_builtin_names()) {
+            std::string stail = s.substr(s.rfind('.') + 1);
+            size_t d = std::min(edit_distance(c.name, s), edit_distance(tail, stail) + 1);
+            if (d < best_d) best_d = d, best = s;
+        }
+        std::string hint = best_d <= 3 ? "the nearest supported function is " + best + "()"
+                                       : "see docs/supported.md for the supported functions";
+        error("'" + c.name + "' is not supported in compiled code", hint);
+    }
+
+    Expr math(MathOp op) {
+        no_kwargs();
+        int ar = math_arity(op);
+        arity(ar, ar);
+        Type t;
+        for (int i = 0; i < ar; i++) {
+            Expr a = scalar_arg(i);
+            if (a->type.is_complex()) error(c.name + "() of a complex number is not supported yet", "");
+            t = i ? promote(t, a->type) : a->type;
+        }
+        Type ft = float_type_for(t);
+        std::vector<Expr> args;
+        for (int i = 0; i < ar; i++) args.push_back(conv(c.args[i], ft));
+        Type rt = ft;
+        switch (math_rule(op)) {
+        case MathRule::FloatFn: break;
+        case MathRule::Predicate: rt = Type::boolean(ft.weak()); break;
+        case MathRule::ToInt: rt = Type::int_(64, true); break;
+        }
+        // Predicates and floor/ceil of integers need no float round trip.
+        if (t.is_integral() && math_rule(op) == MathRule::Predicate)
+            return BoolImm::make(op == MathOp::IsFinite, c.loc);
+        if (t.is_integral() && math_rule(op) == MathRule::ToInt) return conv(c.args[0], Type::int_(64, true));
+        return MathCall::make(op, std::move(args), rt, c.loc);
+    }
+
+    Expr len() {
+        arity(1, 1);
+        no_kwargs();
+        const Expr &a = c.args[0];
+        if (a->type.is_array()) return ArrayDim::make(a, 0, c.loc);
+        if (a->type.is_tuple()) return IntImm::make((int64_t)a->type.elems().size(), Type::int_(64, true), c.loc);
+        error("len() of a " + a->type.str() + " value", "len() takes an array or a tuple");
+    }
+
+    Expr abs() {
+        arity(1, 1);
+        no_kwargs();
+        Expr a = scalar_arg(0);
+        Type t = a->type;
+        if (t.is_complex()) error("abs() of a complex number is not supported yet", "");
+        if (t.is_float()) return MathCall::make(MathOp::Fabs, {a}, t, c.loc);
+        if (t.is_bool()) return conv(a, Type::int_(64, t.weak()));
+        if (t.is_uint()) return a;
+        std::string v = fresh();
+        Expr x = Var::make(v, t, c.loc);
+        Expr zero = conv(IntImm::make(0, Type::int_(64, true), c.loc), t);
+        return Let::make(v, a, Select::make(Compare::make(CmpOp::LT, x, zero, Type::boolean(), c.loc),
+                                            Unary::make(UnOp::Neg, x, t, c.loc), x, t, c.loc));
+    }
+
+    // Python's min/max: the first of the smallest (largest); a NaN first argument sticks.
+    // np.maximum/np.minimum (propagate_nan): a NaN in either argument gives NaN.
+    Expr minmax(bool is_max, bool propagate_nan) {
+        no_kwargs();
+        if (c.args.size() == 1 && c.args[0]->type.is_tuple()) {
+            BuiltinCall inner = c;
+            inner.args.clear();
+            for (size_t i = 0; i < c.args[0]->type.elems().size(); i++) inner.args.push_back(TupleGet::make(c.args[0], (int)i, c.loc));
+            return Lowerer(inner, h).minmax(is_max, propagate_nan);
+        }
+        if (c.args.size() < 2) error(c.name + "() of one value needs a tuple or an array; whole-array reductions are not supported yet", "pass two or more numbers");
+        Type t;
+        for (size_t i = 0; i < c.args.size(); i++) {
+            Expr a = scalar_arg(i);
+            if (a->type.is_complex()) error(c.name + "() of complex numbers", "compare abs() values");
+            t = i ? promote(t, a->type) : a->type;
+        }
+        Expr acc = conv(c.args[0], t);
+        for (size_t i = 1; i < c.args.size(); i++) {
+            std::string va = fresh(), vb = fresh();
+            Expr a = Var::make(va, t, c.loc), b = Var::make(vb, t, c.loc);
+            Expr better = Compare::make(is_max ? CmpOp::GT : CmpOp::LT, b, a, Type::boolean(), c.loc);
+            Expr pick = Select::make(better, b, a, t, c.loc);
+            if (propagate_nan && t.is_float()) {
+                Expr a_nan = Compare::make(CmpOp::NE, a, a, Type::boolean(), c.loc);
+                Expr b_nan = Compare::make(CmpOp::NE, b, b, Type::boolean(), c.loc);
+                pick = Select::make(a_nan, a, Select::make(b_nan, b, pick, t, c.loc), t, c.loc);
+            }
+            acc = Let::make(va, acc, Let::make(vb, conv(c.args[i], t), pick));
+        }
+        return acc;
+    }
+
+    Expr py_type_call() {
+        no_kwargs();
+        arity(0, 1);
+        const std::string &n = c.name;
+        if (c.args.empty()) {
+            if (n == "int") return IntImm::make(0, Type::int_(64, true), c.loc);
+            if (n == "float") return FloatImm::make(0.0, Type::float_(64, true), c.loc);
+            return BoolImm::make(false, c.loc);
+        }
+        Expr a = scalar_arg(0);
+        if (a->type.is_complex() && n != "bool") error(n + "() of a complex number", "take .real or abs() first");
+        if (n == "bool") return h.truthy(a);
+        if (n == "float") return conv(a, Type::float_(64, true));
+        return conv(a, Type::int_(64, true));  // truncates toward zero
+    }
+
+    Expr dtype_call() {
+        no_kwargs();
+        arity(0, 1);
+        Type t = c.dtype.elem();
+        if (c.args.empty()) return conv(IntImm::make(0, Type::int_(64, true), c.loc), t);
+        Expr a = scalar_arg(0);
+        if (t.is_bool()) return h.truthy(a);
+        return conv(a, t);
+    }
+
+    Expr round() {
+        no_kwargs();
+        arity(1, 2);
+        Expr a = scalar_arg(0);
+        if (a->type.is_complex()) error("round() of a complex number", "");
+        bool numpy = c.name != "round";
+        if (c.args.size() == 1) {
+            if (a->type.is_integral()) return numpy ? a : conv(a, Type::int_(64, true));
+            Expr r = MathCall::make(MathOp::Rint, {a}, a->type, c.loc);
+            return numpy ? r : conv(r, Type::int_(64, true));
+        }
+        auto *nd = c.args[1]->as<IntImm>();
+        if (!nd) error(c.name + "() needs a constant number of digits", "write round(x, 2) with a literal");
+        if (a->type.is_integral()) return a;
+        // round(x, n) as round-half-even of x * 10**n, like NumPy.
+        double scale = 1;
+        for (int64_t i = 0; i < std::abs(nd->value); i++) scale *= 10;
+        Type t = a->type;
+        Expr s = FloatImm::make(scale, t, c.loc);
+        BinOp in = nd->value >= 0 ? BinOp::Mul : BinOp::Div, out = nd->value >= 0 ? BinOp::Div : BinOp::Mul;
+        Expr scaled = MathCall::make(MathOp::Rint, {Binary::make(in, a, s, t, c.loc)}, t, c.loc);
+        return Binary::make(out, scaled, s, t, c.loc);
+    }
+
+    Expr sign() {
+        no_kwargs();
+        arity(1, 1);
+        Expr a = scalar_arg(0);
+        Type t = a->type;
+        std::string v = fresh();
+        Expr x = Var::make(v, t, c.loc);
+        Expr zero = conv(IntImm::make(0, Type::int_(64, true), c.loc), t);
+        Expr one = conv(IntImm::make(1, Type::int_(64, true), c.loc), t);
+        Expr body = Select::make(Compare::make(CmpOp::GT, x, zero, Type::boolean(), c.loc), one,
+                                 Select::make(Compare::make(CmpOp::LT, x, zero, Type::boolean(), c.loc),
+                                              Unary::make(UnOp::Neg, one, t, c.loc), x, t, c.loc),
+                                 t, c.loc);
+        return Let::make(v, a, body);
+    }
+
+    Type dtype_arg(size_t pos, const Type &dflt) {
+        Expr d;
+        if (c.args.size() > pos) d = c.args[pos];
+        if (auto it = c.kwargs.find("dtype"); it != c.kwargs.end()) {
+            if (d) error(c.name + "() got dtype twice", "");
+            d = it->second;
+        }
+        if (!d) return dflt;
+        if (auto *r = d->as<Ref>()) {
+            if (r->kind == RefKind::DType) return r->type.elem();
+            if (r->name == "float") return Type::float64();
+            if (r->name == "int") return Type::int64();
+            if (r->name == "bool") return Type::boolean();
+            if (r->name == "complex") return Type::complex(128);
+            if (r->name == "None") return dflt;
+        }
+        error("the dtype of " + c.name + "() must be a NumPy dtype such as np.float64, known at compile time",
+              "write dtype=np.float64 (or float, int, bool)");
+    }
+
+    Expr alloc(bool like) {
+        no_kwargs({"dtype"});
+        std::vector<Expr> shape;
+        Type elem;
+        if (like) {
+            arity(1, 2);
+            const Expr &a = c.args[0];
+            if (!a->type.is_array()) error(c.name + "() needs an array argument, got " + a->type.str(), "");
+            for (int i = 0; i < a->type.ndim(); i++) shape.push_back(ArrayDim::make(a, i, c.loc));
+            elem = dtype_arg(1, a->type.elem());
+        } else {
+            arity(1, 2);
+            const Expr &s = c.args[0];
+            auto int_dim = [&](const Expr &d) {
+                if (!d->type.is_integral())
+                    error("the shape of " + c.name + "() must be integers, got " + d->type.str(), "convert with int(...)");
+                return conv(d, Type::int64());
+            };
+            if (s->type.is_tuple()) {
+                for (size_t i = 0; i < s->type.elems().size(); i++) shape.push_back(int_dim(TupleGet::make(s, (int)i, c.loc)));
+            } else if (s->type.is_scalar()) {
+                shape.push_back(int_dim(s));
+            } else {
+                error("the shape of " + c.name + "() must be an integer or a tuple of integers", "");
+            }
+            elem = dtype_arg(1, Type::float64());
+        }
+        if (elem.is_complex()) error("complex arrays are not supported yet", "");
+        AllocInit init = c.name.find("zeros") != std::string::npos ? AllocInit::Zeros
+                         : c.name.find("ones") != std::string::npos ? AllocInit::Ones : AllocInit::Empty;
+        if (shape.empty()) error("0-dimensional arrays are not supported yet", "use a scalar");
+        Type array_type = Type::array(elem, (int)shape.size(), Layout::C);
+        return AllocArray::make(array_type, std::move(shape), init, c.loc);
+    }
+};
+
+}  // namespace
+
+std::vector<std::string> supported_builtin_names() {
+    std::vector<std::string> out;
+    for (auto &m : math_names) out.push_back(m.name);
+    for (auto *n : other_names) out.push_back(n);
+    return out;
+}
+
+Expr lower_builtin_call(const BuiltinCall &c, const BuiltinHelpers &h) { return Lowerer(c, h).lower(); }
+
+}  // namespace hotloop

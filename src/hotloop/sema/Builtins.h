@@ -1,0 +1,31 @@
+// Calls of Python builtins and math/NumPy functions, lowered to typed IR.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "hotloop/ir/IR.h"
+
+namespace hotloop {
+
+struct BuiltinCall {
+    std::string name;   // qualified: "len", "math.sqrt", "np.empty", or a dtype's name
+    Type dtype;         // set when calling a dtype (np.float32(x))
+    std::vector<Expr> args;
+    std::map<std::string, Expr> kwargs;
+    Loc loc;
+};
+
+struct BuiltinHelpers {
+    std::function<Expr(const Expr &, const Type &, Loc, const std::string &)> convert;
+    std::function<Expr(const Expr &)> truthy;
+};
+
+Expr lower_builtin_call(const BuiltinCall &c, const BuiltinHelpers &h);
+
+// Every callable name compiled code accepts (for suggestions and the docs table).
+std::vector<std::string> supported_builtin_names();
+
+}  // namespace hotloop

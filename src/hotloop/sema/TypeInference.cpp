@@ -1,0 +1,576 @@
+#include "hotloop/sema/TypeInference.h"
+
+#include <atomic>
+#include <set>
+
+#include "hotloop/ir/IRPrinter.h"
+#include "hotloop/sema/Builtins.h"
+#include "hotloop/sema/Promotion.h"
+
+namespace hotloop {
+
+namespace {
+
+class Inferencer {
+public:
+    Inferencer(const Function &f, const SemaOptions &opts, CalleeResolver *callees)
+        : fn(f), opts(opts), callees(callees) {}
+
+    const Function &fn;
+    const SemaOptions &opts;
+    CalleeResolver *callees;
+
+    std::map<std::string, Type> env;       // variable -> type (Unknown until assigned)
+    std::map<std::string, Type> scoped;    // Let-bound names while lowering their body
+    std::vector<Type> return_types;
+    bool final_pass = false;               // errors are reported only in the final pass
+    int loop_depth = 0;
+
+    std::shared_ptr<Function> run(const std::vector<Type> &args) {
+        if (args.size() != fn.params.size())
+            throw CompileError({}, fn.name + "() takes " + std::to_string(fn.params.size()) +
+                                       " arguments but " + std::to_string(args.size()) + " were given", "");
+        for (size_t i = 0; i < args.size(); i++) env[fn.params[i].name] = args[i];
+        for (auto &[name, t] : opts.locals) env[name] = t;
+        // Fixed point over variable types: each pass can only widen a type.
+        for (int iter = 0;; iter++) {
+            auto before = env;
+            return_types.clear();
+            lower(fn.body);
+            if (same_types(before, env)) break;
+            if (iter > 50) internal_error("type inference did not converge");
+        }
+        final_pass = true;
+        inferred_return = result_type();
+        return_types.clear();
+        auto out = std::make_shared<Function>();
+        out->name = fn.name;
+        out->symbol = opts.symbol;
+        out->filename = fn.filename;
+        out->return_type = inferred_return;
+        out->body = lower(fn.body);
+        for (size_t i = 0; i < args.size(); i++) out->params.push_back({fn.params[i].name, env[fn.params[i].name]});
+        std::set<std::string> params;
+        for (auto &p : fn.params) params.insert(p.name);
+        for (auto &[name, t] : env)
+            if (!params.count(name) && !t.is_unknown()) out->locals.push_back({name, t});
+        return out;
+    }
+
+private:
+
+    static bool same_types(const std::map<std::string, Type> &a, const std::map<std::string, Type> &b) {
+        if (a.size() != b.size()) return false;
+        for (auto &[k, t] : a) {
+            auto it = b.find(k);
+            if (it == b.end() || it->second != t || it->second.weak() != t.weak()) return false;
+        }
+        return true;
+    }
+
+    Type result_type() {
+        if (!opts.return_type.is_unknown()) return opts.return_type;
+        Type r;
+        bool has_none = false, has_value = false;
+        for (auto &t : return_types) {
+            if (t.is_none()) { has_none = true; continue; }
+            has_value = true;
+            Type u = unify(r, t);
+            if (u.is_unknown())
+                throw CompileError(ret_loc, fn.name + "() returns values of different types: " + r.str() +
+                                                " and " + t.str(), "return one type from every return statement");
+            r = u;
+        }
+        if (has_none && has_value)
+            throw CompileError(ret_loc, fn.name + "() returns a value on some paths and None on others",
+                               "return a value (e.g. a sentinel number) on every path");
+        if (!has_value) return Type::none();
+        return r;
+    }
+    Loc ret_loc;
+    Type inferred_return;
+
+    [[noreturn]] void error(Loc l, const std::string &what, const std::string &hint = "") {
+        throw CompileError(l, what, hint);
+    }
+
+    // ---- statements ---------------------------------------------------------------
+
+    Stmt lower(const Stmt &s) {
+        if (!s) return s;
+        switch (s->node_type) {
+        case NodeType::Block: {
+            std::vector<Stmt> out;
+            for (auto &c : s->as<Block>()->stmts) out.push_back(lower(c));
+            return Block::make(std::move(out), s->loc);
+        }
+        case NodeType::Assign: {
+            auto *a = s->as<Assign>();
+            Expr v = lower(a->value);
+            Type &t = env[a->name];
+            if (opts.locals.count(a->name)) {
+                t = opts.locals.at(a->name);
+            } else if (!v->type.is_unknown()) {
+                Type u = unify(t, v->type);
+                if (u.is_unknown())
+                    error(s->loc, "variable '" + a->name + "' is assigned values of incompatible types " +
+                                      t.str() + " and " + v->type.str(),
+                          "use a different variable name for each type");
+                if (u.is_none()) error(s->loc, "variable '" + a->name + "' cannot hold None", "assign a number or an array");
+                if (u.is_dtype() || v->as<Ref>()) error(s->loc, "'" + to_string(a->value) + "' is not a value that can be stored in a variable", "use it directly where it is needed");
+                t = u;
+            }
+            if (!final_pass) return s;
+            return Assign::make(a->name, convert(v, t, s->loc, "assigning to '" + a->name + "'"), s->loc);
+        }
+        case NodeType::Store: return lower_store(s->as<Store>());
+        case NodeType::If: {
+            auto *i = s->as<If>();
+            Expr c = truthy(lower(i->cond));
+            Stmt t = lower(i->then_case), e = lower(i->else_case);
+            return If::make(c, t, e, s->loc);
+        }
+        case NodeType::While: {
+            auto *w = s->as<While>();
+            Expr c = truthy(lower(w->cond));
+            loop_depth++;
+            Stmt b = lower(w->body);
+            loop_depth--;
+            return While::make(c, b, s->loc);
+        }
+        case NodeType::For: return lower_for(s->as<For>());
+        case NodeType::Break:
+        case NodeType::Continue:
+        case NodeType::Raise: return s;
+        case NodeType::Return: {
+            auto *r = s->as<Return>();
+            ret_loc = s->loc;
+            Expr v = r->value ? lower(r->value) : nullptr;
+            if (v && is_none(v)) v = nullptr;
+            if (v && (v->type.is_dtype() || v->as<Ref>()))
+                error(s->loc, "cannot return '" + to_string(r->value) + "'", "return numbers, arrays or tuples of them");
+            Type t = v ? v->type : Type::none();
+            if (!t.is_unknown()) return_types.push_back(t);
+            if (!final_pass) return s;
+            const Type &rt = inferred_return;
+            if (!v) {
+                if (!rt.is_none()) error(s->loc, "this return gives None but the function returns " + rt.str(), "return a value here");
+                return Return::make(nullptr, s->loc);
+            }
+            return Return::make(convert(v, rt, s->loc, "returning"), s->loc);
+        }
+        case NodeType::Evaluate: {
+            Expr v = lower(s->as<Evaluate>()->value);
+            return Evaluate::make(v, s->loc);
+        }
+        default: internal_error("type inference: unexpected statement");
+        }
+    }
+
+    Stmt lower_for(const For *f) {
+        Expr start = lower(f->start), stop = lower(f->stop), step = lower(f->step);
+        for (auto *e : {&start, &stop, &step}) {
+            if ((*e)->type.is_unknown()) continue;
+            if (!(*e)->type.is_integral())
+                error((*e)->loc, "range() arguments must be integers, got " + (*e)->type.str(),
+                      "convert with int(...)");
+            *e = convert(*e, Type::int64(), (*e)->loc, "range()");
+        }
+        // Python's range yields Python ints: the loop variable is a weak int64.
+        Type &t = env[f->var];
+        if (opts.locals.count(f->var)) t = opts.locals.at(f->var);
+        else {
+            Type u = unify(t, Type::int_(64, true));
+            if (u.is_unknown())
+                error(f->loc, "loop variable '" + f->var + "' was used as " + t.str() + " before",
+                      "use a different name for the loop variable");
+            t = u;
+        }
+        if (final_pass && !t.is_int())
+            error(f->loc, "loop variable '" + f->var + "' must be an integer, but it is " + t.str(), "use a new variable name");
+        loop_depth++;
+        Stmt body = lower(f->body);
+        loop_depth--;
+        if (!final_pass) return For::make(f->var, start, stop, step, body, f->loc);
+        Type it = t.strong().is_int() && t.bits() == 64 ? Type::int64() : t;
+        return For::make(f->var, convert(start, it, f->loc, "range()"), convert(stop, it, f->loc, "range()"),
+                         convert(step, it, f->loc, "range()"), body, f->loc);
+    }
+
+    Stmt lower_store(const Store *s) {
+        Expr target = lower(s->array);
+        Expr value = lower(s->value);
+        std::vector<Expr> idx;
+        for (auto &i : s->indices) idx.push_back(lower(i));
+        if (target->type.is_unknown() || value->type.is_unknown()) return nullptr;  // not final yet
+        const Type &t = target->type;
+        if (t.is_tuple()) error(s->loc, "tuples are immutable: cannot assign to an element", "use an array");
+        if (!t.is_array()) error(s->loc, "cannot assign to an element of a " + t.str() + " value", "assign to an array element");
+        if (t.readonly())
+            error(s->loc, "cannot write to a read-only array ('" + to_string(s->array) + "')",
+                  "pass a writeable array (arr.copy() or arr.flags.writeable = True)");
+        check_indices(t, idx, s->loc);
+        if (!value->type.is_scalar())
+            error(s->loc, "cannot store a " + value->type.str() + " value into an element of " + t.str(),
+                  "store a scalar; whole-array assignment lands with the arrays issue");
+        if (value->type.is_complex() && !t.elem().is_complex())
+            error(s->loc, "cannot store a complex value into a " + scalar_name(t) + " array",
+                  "take .real or abs() first");
+        return Store::make(target, index_list(idx), convert(value, t.elem(), s->loc, "storing"), s->loc);
+    }
+
+    void check_indices(const Type &t, const std::vector<Expr> &idx, Loc l) {
+        for (auto &i : idx) {
+            if (auto *c = i->as<UCall>(); c && is_ref(c->func, "slice"))
+                error(l, "slicing is not supported yet", "index one element at a time with integers in a loop");
+            if (!i->type.is_integral())
+                error(i->loc, "array indices must be integers, got " + i->type.str(), "convert with int(...)");
+        }
+        if ((int)idx.size() > t.ndim())
+            error(l, "too many indices: " + std::to_string(idx.size()) + " for a " + std::to_string(t.ndim()) +
+                         "-dimensional array", "give one index per dimension");
+        if ((int)idx.size() < t.ndim())
+            error(l, "selecting a sub-array (" + std::to_string(idx.size()) + " indices for a " +
+                         std::to_string(t.ndim()) + "-dimensional array) is not supported yet",
+                  "give one index per dimension");
+    }
+
+    std::vector<Expr> index_list(const std::vector<Expr> &idx) {
+        std::vector<Expr> out;
+        for (auto &i : idx) out.push_back(convert(i, Type::int64(), i->loc, "indexing"));
+        return out;
+    }
+
+    // ---- expressions ---------------------------------------------------------------
+
+    static bool is_ref(const Expr &e, const char *name) {
+        auto *r = e->as<Ref>();
+        return r && r->name == name;
+    }
+    static bool is_none(const Expr &e) { return is_ref(e, "None"); }
+
+    static Expr unknown_expr(const Expr &like) {
+        // A placeholder while some variable's type is not yet known.
+        return Var::make("$unknown", Type(), like->loc);
+    }
+
+    Expr lower(const Expr &e) {
+        switch (e->node_type) {
+        case NodeType::IntImm:
+        case NodeType::FloatImm:
+        case NodeType::BoolImm:
+        case NodeType::ComplexImm: return e;
+        case NodeType::Var: {
+            auto *v = e->as<Var>();
+            auto sit = scoped.find(v->name);
+            Type t = sit != scoped.end() ? sit->second : env[v->name];
+            if (t.is_unknown() && final_pass)
+                error(e->loc, "variable '" + v->name + "' is used before it is assigned a value",
+                      "assign it before this line on every path");
+            return Var::make(v->name, t, e->loc);
+        }
+        case NodeType::Ref: {
+            auto *r = e->as<Ref>();
+            if (r->kind == RefKind::DType) return e;
+            if (r->name == "None") return e;
+            return e;  // checked by the consumer (calls) or by value contexts
+        }
+        case NodeType::Binary: return lower_binary(e->as<Binary>());
+        case NodeType::Unary: return lower_unary(e->as<Unary>());
+        case NodeType::Compare: {
+            auto *c = e->as<Compare>();
+            Expr a = lower(c->a), b = lower(c->b);
+            if (a->type.is_unknown() || b->type.is_unknown()) return unknown_expr(e);
+            require_scalar(a, "comparison");
+            require_scalar(b, "comparison");
+            Type t = promote(a->type, b->type);
+            if (t.is_complex() && c->op != CmpOp::EQ && c->op != CmpOp::NE)
+                error(e->loc, "complex numbers cannot be ordered", "compare abs() or .real");
+            return Compare::make(c->op, convert(a, t, e->loc, "comparing"), convert(b, t, e->loc, "comparing"),
+                                 Type::boolean(a->type.weak() && b->type.weak()), e->loc);
+        }
+        case NodeType::Logical: {
+            auto *l = e->as<Logical>();
+            Expr a = lower(l->a), b = lower(l->b);
+            if (a->type.is_unknown() || b->type.is_unknown()) return unknown_expr(e);
+            require_scalar(a, l->is_and ? "and" : "or");
+            require_scalar(b, l->is_and ? "and" : "or");
+            Type t = promote(a->type, b->type);
+            return Logical::make(l->is_and, convert(a, t, e->loc, ""), convert(b, t, e->loc, ""), t, e->loc);
+        }
+        case NodeType::Select: {
+            auto *s = e->as<Select>();
+            Expr c = lower(s->cond), t = lower(s->t), f = lower(s->f);
+            if (c->type.is_unknown() || t->type.is_unknown() || f->type.is_unknown()) return unknown_expr(e);
+            Type u = unify(t->type, f->type);
+            if (u.is_unknown())
+                error(e->loc, "the two branches of the conditional expression have incompatible types " +
+                                  t->type.str() + " and " + f->type.str(), "make both branches the same type");
+            return Select::make(truthy(c), convert(t, u, e->loc, ""), convert(f, u, e->loc, ""), u, e->loc);
+        }
+        case NodeType::Let: {
+            auto *l = e->as<Let>();
+            Expr v = lower(l->value);
+            if (v->type.is_unknown()) return unknown_expr(e);
+            scoped[l->name] = v->type;
+            Expr body = lower(l->body);
+            scoped.erase(l->name);
+            if (body->type.is_unknown()) return unknown_expr(e);
+            return Let::make(l->name, v, body);
+        }
+        case NodeType::MakeTuple: {
+            std::vector<Expr> es;
+            for (auto &x : e->as<MakeTuple>()->elems) {
+                es.push_back(lower(x));
+                if (es.back()->type.is_unknown()) return unknown_expr(e);
+                if (es.back()->as<Ref>()) error(x->loc, "'" + to_string(x) + "' cannot be stored in a tuple", "use numbers or arrays");
+            }
+            return MakeTuple::make(std::move(es), e->loc);
+        }
+        case NodeType::Attr: return lower_attr(e->as<Attr>());
+        case NodeType::Subscript: return lower_subscript(e->as<Subscript>());
+        case NodeType::UCall: return lower_call(e->as<UCall>());
+        default: internal_error("type inference: unexpected expression " + to_string(e));
+        }
+    }
+
+    void require_scalar(const Expr &e, const std::string &ctx) {
+        if (e->type.is_scalar()) return;
+        if (e->type.is_array())
+            error(e->loc, "whole-array operations (" + ctx + " on " + e->type.str() + ") are not supported yet",
+                  "loop over the elements with for i in range(len(a))");
+        if (e->as<Ref>()) error(e->loc, "'" + to_string(e) + "' is not a value", "call it or use a number");
+        error(e->loc, "'" + ctx + "' is not supported for " + e->type.str() + " values", "use numbers");
+    }
+
+    Expr lower_binary(const Binary *op) {
+        Expr a = lower(op->a), b = lower(op->b);
+        Loc l = op->loc;
+        if (a->type.is_unknown() || b->type.is_unknown()) return unknown_expr(a);
+        if (a->as<Ref>() || b->as<Ref>()) error(l, "'" + to_string(a->as<Ref>() ? op->a : op->b) + "' is not a number", "call it or use a value");
+        if (a->type.is_tuple() && b->type.is_tuple() && op->op == BinOp::Add) {
+            std::vector<Expr> es;
+            for (size_t i = 0; i < a->type.elems().size(); i++) es.push_back(TupleGet::make(a, (int)i, l));
+            for (size_t i = 0; i < b->type.elems().size(); i++) es.push_back(TupleGet::make(b, (int)i, l));
+            return MakeTuple::make(std::move(es), l);
+        }
+        require_scalar(a, op_name(op->op));
+        require_scalar(b, op_name(op->op));
+        Type t = promote(a->type, b->type);
+        bool both_weak = a->type.weak() && b->type.weak();
+        switch (op->op) {
+        case BinOp::Add: case BinOp::Sub: case BinOp::Mul:
+            if (t.is_bool()) t = Type::int_(64, both_weak);  // True + True == 2
+            break;
+        case BinOp::FloorDiv: case BinOp::Mod:
+            if (t.is_bool()) t = Type::int_(64, both_weak);
+            if (t.is_complex()) error(l, "'" + std::string(op_name(op->op)) + "' is not defined for complex numbers", "");
+            break;
+        case BinOp::Div:
+            if (t.is_integral()) t = Type::float_(64, both_weak);
+            break;
+        case BinOp::Pow: {
+            if (t.is_bool()) t = Type::int_(64, both_weak);
+            // An integer exponent stays an integer: powi / repeated multiplication.
+            if (b->type.is_integral() && !t.is_complex()) {
+                return Binary::make(BinOp::Pow, convert(a, t, l, ""), convert(b, Type::int64(), l, ""), t, l);
+            }
+            break;
+        }
+        case BinOp::BitAnd: case BinOp::BitOr: case BinOp::BitXor:
+        case BinOp::Shl: case BinOp::Shr:
+            if (!a->type.is_integral() || !b->type.is_integral())
+                error(l, "'" + std::string(op_name(op->op)) + "' needs integer or bool operands, got " +
+                             a->type.str() + " and " + b->type.str(), "convert with int(...)");
+            if ((op->op == BinOp::Shl || op->op == BinOp::Shr) && t.is_bool()) t = Type::int_(64, both_weak);
+            break;
+        }
+        if (t.is_complex() && op->op != BinOp::Add && op->op != BinOp::Sub && op->op != BinOp::Mul && op->op != BinOp::Div)
+            error(l, "'" + std::string(op_name(op->op)) + "' on complex numbers is not supported yet", "");
+        return Binary::make(op->op, convert(a, t, l, ""), convert(b, t, l, ""), t, l);
+    }
+
+    Expr lower_unary(const Unary *op) {
+        Expr a = lower(op->a);
+        if (a->type.is_unknown()) return unknown_expr(a);
+        if (op->op == UnOp::Not) return Unary::make(UnOp::Not, truthy(a), Type::boolean(a->type.weak()), op->loc);
+        require_scalar(a, op_name(op->op));
+        Type t = a->type;
+        if (op->op == UnOp::Invert) {
+            if (!t.is_integral()) error(op->loc, "'~' needs an integer or bool operand, got " + t.str(), "");
+            if (t.is_bool() && !t.weak()) return Unary::make(UnOp::Not, a, t, op->loc);  // NumPy: ~True is False
+            if (t.is_bool()) t = Type::int_(64, true);
+        } else if (t.is_bool()) {
+            t = Type::int_(64, t.weak());  // -True == -1
+        }
+        if (op->op == UnOp::Pos) return convert(a, t, op->loc, "");
+        return Unary::make(op->op, convert(a, t, op->loc, ""), t, op->loc);
+    }
+
+    Expr lower_attr(const Attr *op) {
+        Expr v = lower(op->value);
+        if (v->type.is_unknown()) return unknown_expr(v);
+        const Type &t = v->type;
+        Loc l = op->loc;
+        if (t.is_array()) {
+            if (op->name == "shape") {
+                std::vector<Expr> dims;
+                for (int i = 0; i < t.ndim(); i++) dims.push_back(ArrayDim::make(v, i, l));
+                return MakeTuple::make(std::move(dims), l);
+            }
+            if (op->name == "ndim") return IntImm::make(t.ndim(), Type::int_(64, true), l);
+            if (op->name == "size") {
+                Expr s = IntImm::make(1, Type::int_(64, true), l);
+                for (int i = 0; i < t.ndim(); i++) s = i ? Binary::make(BinOp::Mul, s, ArrayDim::make(v, i, l)) : ArrayDim::make(v, i, l);
+                return s;
+            }
+            if (op->name == "itemsize") return IntImm::make(t.elem().bytes(), Type::int_(64, true), l);
+            error(l, "the array attribute '." + op->name + "' is not supported",
+                  "supported array attributes: .shape, .ndim, .size, .itemsize");
+        }
+        if (t.is_scalar()) {
+            if (op->name == "real" && !t.is_complex()) return v;
+            if (op->name == "imag" && !t.is_complex()) return convert(IntImm::make(0, Type::int_(64, true), l), t, l, "");
+        }
+        error(l, "a " + t.str() + " value has no supported attribute '." + op->name + "'",
+              "supported attributes are those of arrays: .shape, .ndim, .size");
+    }
+
+    Expr lower_subscript(const Subscript *op) {
+        Expr v = lower(op->value);
+        std::vector<Expr> idx;
+        for (auto &i : op->indices) idx.push_back(lower(i));
+        if (v->type.is_unknown()) return unknown_expr(v);
+        for (auto &i : idx) if (i->type.is_unknown() && !i->as<UCall>()) return unknown_expr(v);
+        Loc l = op->loc;
+        const Type &t = v->type;
+        if (t.is_tuple()) {
+            auto *c = idx.size() == 1 ? idx[0]->as<IntImm>() : nullptr;
+            if (!c) error(l, "tuples can only be indexed by an integer constant", "unpack the tuple, or use an array for variable indices");
+            int64_t n = (int64_t)t.elems().size(), k = c->value < 0 ? c->value + n : c->value;
+            if (k < 0 || k >= n) error(l, "tuple index " + std::to_string(c->value) + " out of range for a tuple of " + std::to_string(n), "");
+            return TupleGet::make(v, (int)k, l);
+        }
+        if (!t.is_array())
+            error(l, "a " + t.str() + " value cannot be indexed", "only arrays and tuples support [...]");
+        check_indices(t, idx, l);
+        return Load::make(v, index_list(idx), l);
+    }
+
+    // ---- calls ---------------------------------------------------------------------
+
+    Expr lower_call(const UCall *op) {
+        auto *ref = op->func->as<Ref>();
+        Loc l = op->loc;
+        if (!ref) {
+            Expr f = lower(op->func);
+            if (f->type.is_unknown()) return unknown_expr(f);
+            error(l, "a " + f->type.str() + " value is not callable", "call functions by name");
+        }
+        std::vector<Expr> args;
+        for (auto &a : op->args) {
+            args.push_back(lower(a));
+            if (args.back()->type.is_unknown() && !args.back()->as<Ref>()) return unknown_expr(op->func);
+        }
+        std::map<std::string, Expr> kwargs;
+        for (auto &k : op->kwargs) {
+            kwargs[k.name] = lower(k.value);
+            if (kwargs[k.name]->type.is_unknown() && !kwargs[k.name]->as<Ref>()) return unknown_expr(op->func);
+        }
+        if (ref->kind == RefKind::Dispatcher) return lower_user_call(ref, args, kwargs, l);
+        if (ref->kind == RefKind::Module)
+            error(l, "module '" + ref->name + "' is not callable", "call one of its functions");
+        BuiltinCall call{ref->name, ref->kind == RefKind::DType ? ref->type : Type(), args, kwargs, l};
+        Expr r = lower_builtin(call);
+        if (!r) internal_error("builtin lowering returned nothing for " + ref->name);
+        return r;
+    }
+
+    Expr lower_user_call(const Ref *ref, const std::vector<Expr> &args, const std::map<std::string, Expr> &kwargs, Loc l) {
+        if (!kwargs.empty())
+            error(l, "keyword arguments in calls of compiled functions are not supported yet", "pass the arguments by position");
+        std::vector<Type> types;
+        for (auto &a : args) {
+            if (a->as<Ref>()) error(a->loc, "'" + to_string(a) + "' cannot be passed to a compiled function", "pass numbers, arrays or tuples");
+            types.push_back(a->type);
+        }
+        if (!callees) error(l, "calls of other compiled functions are not available here", "");
+        auto callee = callees->resolve(ref->handle, ref->name, types, l);
+        std::vector<Expr> conv;
+        for (size_t i = 0; i < args.size(); i++) conv.push_back(convert(args[i], callee->params[i].type, l, "passing an argument"));
+        return Call::make(callee->symbol, std::move(conv), callee->return_type, l);
+    }
+
+public:
+    // Converts e to type t where Python/NumPy would do so implicitly.
+    Expr convert(const Expr &e, const Type &t, Loc l, const std::string &ctx) {
+        const Type &from = e->type;
+        if (from.is_unknown() || t.is_unknown()) return e;
+        if (from == t) {
+            if (from.is_scalar() && from.weak() != t.weak()) {
+                // Same machine type; retag the weakness without a conversion.
+                if (auto *i = e->as<IntImm>()) return IntImm::make(i->value, t, i->loc);
+                if (auto *f = e->as<FloatImm>()) return FloatImm::make(f->value, t, f->loc);
+            }
+            return e;
+        }
+        if (from.is_scalar() && t.is_scalar()) {
+            if (from.is_complex() && !t.is_complex())
+                error(l, "cannot convert a complex value to " + t.str() + (ctx.empty() ? "" : " when " + ctx),
+                      "take .real or abs() first");
+            if (auto *i = e->as<IntImm>(); i && t.is_float()) return FloatImm::make((double)i->value, t, i->loc);
+            if (auto *i = e->as<IntImm>(); i && t.is_int() && t.bits() == 64) return IntImm::make(i->value, t, i->loc);
+            if (auto *f = e->as<FloatImm>(); f && t.is_float()) return FloatImm::make(t.bits() == 32 ? (double)(float)f->value : f->value, t, f->loc);
+            return Cast::make(t, e);
+        }
+        if (from.is_array() && t.is_array() && from.elem() == t.elem() && from.ndim() == t.ndim() &&
+            (t.layout() == Layout::A || t.layout() == from.layout())) {
+            if (from.readonly() && !t.readonly()) error(l, "a read-only array cannot be used as a writeable one", "");
+            return Cast::make(t, e);
+        }
+        if (from.is_tuple() && t.is_tuple() && from.elems().size() == t.elems().size()) {
+            std::vector<Expr> es;
+            for (size_t i = 0; i < t.elems().size(); i++)
+                es.push_back(convert(TupleGet::make(e, (int)i, l), t.elems()[i], l, ctx));
+            return MakeTuple::make(std::move(es), l);
+        }
+        error(l, "cannot convert " + from.str() + " to " + t.str() + (ctx.empty() ? "" : " when " + ctx),
+              "make the types agree");
+    }
+
+    Expr truthy(const Expr &e) {
+        if (e->type.is_unknown()) return e;
+        if (e->type.is_bool()) return e;
+        if (e->type.is_scalar()) {
+            Expr zero = convert(IntImm::make(0, Type::int_(64, true), e->loc), e->type, e->loc, "");
+            return Compare::make(CmpOp::NE, e, zero, Type::boolean(e->type.weak()), e->loc);
+        }
+        if (e->type.is_tuple()) return BoolImm::make(!e->type.elems().empty(), e->loc);
+        if (e->type.is_array())
+            error(e->loc, "the truth value of an array is ambiguous", "use a.any() or a.all(), or test an element");
+        error(e->loc, "'" + to_string(e) + "' has no truth value", "test a number");
+    }
+
+    Expr lower_builtin(const BuiltinCall &c);
+};
+
+}  // namespace
+
+// Builtins need the Inferencer's conversion helpers; they live in Builtins.cpp.
+Expr lower_builtin_call(const BuiltinCall &c, const BuiltinHelpers &h);
+
+namespace {
+Expr Inferencer::lower_builtin(const BuiltinCall &c) {
+    BuiltinHelpers h;
+    h.convert = [this](const Expr &e, const Type &t, Loc l, const std::string &ctx) { return convert(e, t, l, ctx); };
+    h.truthy = [this](const Expr &e) { return truthy(e); };
+    return lower_builtin_call(c, h);
+}
+}  // namespace
+
+std::shared_ptr<Function> infer_types(const Function &untyped, const std::vector<Type> &arg_types,
+                                      const SemaOptions &options, CalleeResolver *callees) {
+    return Inferencer(untyped, options, callees).run(arg_types);
+}
+
+}  // namespace hotloop
