@@ -8,7 +8,8 @@ from .errors import CompileError
 
 
 def function_info(func):
-    """(ast.FunctionDef, filename, line offset, file lines, globals, closure dict) of func."""
+    """(ast.FunctionDef, filename, line offset, column offset, file lines, globals, closure)
+    of func. The offsets map positions in the parsed (dedented) source to the file's."""
     try:
         lines, first = inspect.getsourcelines(func)
         filename = inspect.getsourcefile(func) or func.__code__.co_filename
@@ -18,11 +19,8 @@ def function_info(func):
                            hint="hotloop compiles functions defined in files (or notebooks), "
                                 "not ones created with exec()") from None
     source = textwrap.dedent("".join(lines))
-    tree = ast.parse(source)
-    fdef = next((n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))), None)
-    if fdef is None:
-        raise CompileError(f"{func.__name__} is not a def function", filename, first,
-                           hint="decorate a function defined with def")
+    col_offset = len(lines[0]) - len(source.splitlines(True)[0]) if lines else 0
+    fdef = _function_def(func, source, filename, first)
     try:
         with open(filename, encoding="utf-8") as f:
             file_lines = f.read().splitlines()
@@ -35,4 +33,27 @@ def function_info(func):
                 closure[name] = cell.cell_contents
             except ValueError:  # an empty cell: a name defined later
                 pass
-    return fdef, filename, first - 1, file_lines, func.__globals__, closure
+    return fdef, filename, first - 1, col_offset, file_lines, func.__globals__, closure
+
+
+def _function_def(func, source, filename, first):
+    """The def of func in its source, or a lambda's body as a def returning it."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        tree = None
+    if tree is not None:
+        if func.__name__ != "<lambda>":
+            for node in ast.walk(tree):
+                if isinstance(node, ast.FunctionDef) and node.name == func.__name__:
+                    return node
+        lambdas = [n for n in ast.walk(tree) if isinstance(n, ast.Lambda)]
+        if len(lambdas) == 1:
+            lam = lambdas[0]
+            ret = ast.Return(value=lam.body)
+            ast.copy_location(ret, lam.body)
+            fdef = ast.FunctionDef(name="<lambda>", args=lam.args, body=[ret], decorator_list=[],
+                                   returns=None, type_params=[])
+            return ast.copy_location(fdef, lam)
+    raise CompileError(f"cannot find the definition of {func.__name__}() in its source",
+                       filename, first, hint="define compiled functions with def (or one lambda per line)")

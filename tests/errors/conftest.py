@@ -54,8 +54,11 @@ def marked_lines(func):
     return found
 
 
-def check_compile_error(err, where, mentions=()):
-    """Check `err` (a CompileError) against the marked lines of the functions in `where`."""
+def check_compile_error(err, where, mentions=(), caret_at=None):
+    """Check `err` (a CompileError) against the marked lines of the functions in `where`.
+
+    `caret_at`, when given, is a token of the offending line the caret must start under.
+    """
     hl = _hotloop()
     assert isinstance(err, hl.CompileError)
     assert isinstance(err, Exception)
@@ -96,6 +99,15 @@ def check_compile_error(err, where, mentions=()):
     assert exp_text in msg, f"message does not contain the source line {exp_text!r}{context}"
     msg_lines = msg.splitlines()
     assert any(_CARET_LINE.match(l) for l in msg_lines), f"message has no caret (^) line{context}"
+    if caret_at is not None:
+        assert caret_at in exp_text, f"test bug: {caret_at!r} not in {exp_text!r}"
+        pairs = [(a, b) for a, b in zip(msg_lines, msg_lines[1:])
+                 if exp_text in a and _CARET_LINE.match(b)]
+        assert pairs, f"the caret line does not follow the source line{context}"
+        shown, carets = pairs[0]
+        assert carets.index("^") == shown.index(caret_at), (
+            f"the caret should start under {caret_at!r} (column {shown.index(caret_at)} of the "
+            f"printed line), it starts at column {carets.index('^')}{context}")
 
     # Something beyond location, source and caret: a sentence explaining / suggesting.
     rest = " ".join(l for l in msg_lines
@@ -128,15 +140,16 @@ def call_expecting_compile_error(thunk):
 
 @pytest.fixture
 def compile_error():
-    """compile_error(dispatcher, *args, mentions=(), where=None) -> CompileError
+    """compile_error(dispatcher, *args, mentions=(), where=None, caret_at=None) -> CompileError
 
     Calls the (lazily compiled) dispatcher with `args`, expects a CompileError and
     checks it against the ``# ERR`` lines of `where` (default: the dispatcher's py_func).
     """
 
-    def run(disp, *args, mentions=(), where=None):
+    def run(disp, *args, mentions=(), where=None, caret_at=None):
         err = call_expecting_compile_error(lambda: disp(*args))
-        return check_compile_error(err, where if where is not None else disp, mentions)
+        return check_compile_error(err, where if where is not None else disp, mentions,
+                                   caret_at)
 
     return run
 
@@ -149,10 +162,10 @@ def eager_compile_error():
     must be raised at decoration time.
     """
 
-    def run(sig, pyfunc, mentions=(), **options):
+    def run(sig, pyfunc, mentions=(), caret_at=None, **options):
         hl = _hotloop()
         err = call_expecting_compile_error(lambda: hl.jit(sig, **options)(pyfunc))
-        return check_compile_error(err, pyfunc, mentions)
+        return check_compile_error(err, pyfunc, mentions, caret_at)
 
     return run
 
@@ -165,5 +178,5 @@ def raises_compile_error():
 
 @pytest.fixture
 def check_error():
-    """check_error(err, where, mentions=()) -- the checks without the call."""
+    """check_error(err, where, mentions=(), caret_at=None) -- the checks without the call."""
     return check_compile_error

@@ -21,7 +21,7 @@ def test_unknown_global_name(compile_error):
     def f(x):
         return x + undefined_name_qq  # ERR  # noqa: F821
 
-    compile_error(f, 1.0, mentions=["undefined_name_qq"])
+    compile_error(f, 1.0, mentions=["undefined_name_qq"], caret_at="undefined_name_qq")
 
 
 def test_unknown_name_after_docstring_comments_and_multiline_decorator(compile_error):
@@ -39,7 +39,8 @@ def test_unknown_name_after_docstring_comments_and_multiline_decorator(compile_e
         y = x * 2.0
         return y + not_defined_anywhere_zz  # ERR  # noqa: F821
 
-    compile_error(f, 1.0, mentions=["not_defined_anywhere_zz"])
+    compile_error(f, 1.0, mentions=["not_defined_anywhere_zz"],
+                  caret_at="not_defined_anywhere_zz")
 
 
 def test_unknown_name_on_continuation_line(compile_error):
@@ -49,7 +50,8 @@ def test_unknown_name_on_continuation_line(compile_error):
         return (x
                 + missing_name_on_line_two)  # ERR  # noqa: F821
 
-    compile_error(f, 1.0, mentions=["missing_name_on_line_two"])
+    compile_error(f, 1.0, mentions=["missing_name_on_line_two"],
+                  caret_at="missing_name_on_line_two")
 
 
 def test_unknown_name_in_jitted_lambda(compile_error):
@@ -66,7 +68,7 @@ def test_local_read_before_assignment(compile_error):
         later = 1.0
         return z + later
 
-    compile_error(f, 1.0, mentions=["later"])
+    compile_error(f, 1.0, mentions=["later"], caret_at="later")
 
 
 def test_call_plain_python_function(compile_error):
@@ -74,7 +76,7 @@ def test_call_plain_python_function(compile_error):
     def f(x):
         return plain_python_helper(x)  # ERR
 
-    compile_error(f, 1.0, mentions=["plain_python_helper"])
+    compile_error(f, 1.0, mentions=["plain_python_helper"], caret_at="plain_python_helper")
 
 
 def test_builtin_open(compile_error):

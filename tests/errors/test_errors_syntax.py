@@ -65,7 +65,7 @@ def test_lambda_inside(compile_error):
         g = lambda y: y + 1.0  # ERR  # noqa: E731
         return g(x)
 
-    compile_error(f, 1.0, mentions=["lambda"])
+    compile_error(f, 1.0, mentions=["lambda"], caret_at="lambda")
 
 
 def test_list_comprehension(compile_error):
@@ -159,7 +159,7 @@ def test_del_statement(compile_error):
         del y  # ERR
         return x
 
-    compile_error(f, 1.0, mentions=["del"])
+    compile_error(f, 1.0, mentions=["del"], caret_at="del")
 
 
 def test_import_inside(compile_error):

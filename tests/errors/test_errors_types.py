@@ -29,7 +29,7 @@ def test_attribute_on_scalar(compile_error):
     def f(x):
         return x.foo  # ERR
 
-    compile_error(f, 1.0, mentions=["foo"])
+    compile_error(f, 1.0, mentions=["foo"], caret_at="x.foo")
 
 
 def test_unknown_attribute_on_array(compile_error):
@@ -37,7 +37,7 @@ def test_unknown_attribute_on_array(compile_error):
     def f(a):
         return a.foo  # ERR
 
-    compile_error(f, np.zeros(3), mentions=["foo"])
+    compile_error(f, np.zeros(3), mentions=["foo"], caret_at="a.foo")
 
 
 def test_index_a_scalar(compile_error):

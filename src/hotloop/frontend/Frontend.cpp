@@ -89,10 +89,10 @@ private:
         Loc l;
         if (!nb::hasattr(n, "lineno")) return l;
         l.line = nb::cast<int>(n.attr("lineno")) + in.line_offset;
-        l.col = nb::cast<int>(n.attr("col_offset"));
+        l.col = nb::cast<int>(n.attr("col_offset")) + in.col_offset;
         nb::object end_line = n.attr("end_lineno"), end_col = n.attr("end_col_offset");
         if (!end_line.is_none() && nb::cast<int>(end_line) + in.line_offset == l.line)
-            l.end_col = nb::cast<int>(end_col);
+            l.end_col = nb::cast<int>(end_col) + in.col_offset;
         return l;
     }
 
@@ -196,6 +196,10 @@ private:
             // a, b = value: evaluate value once into a temporary, then unpack by index.
             std::string t = tmp();
             std::vector<Stmt> out{Assign::make(t, value, l)};
+            // Type inference checks that the value is a tuple of exactly this many items.
+            Expr count = IntImm::make((int64_t)length(target.attr("elts")), Type::int_(64, true), l);
+            out.push_back(Evaluate::make(
+                UCall::make(Ref::make(RefKind::Function, "$unpack", l), {Var::make(t, {}, l), count}, {}, l), l));
             int i = 0;
             for (nb::handle elt : target.attr("elts")) {
                 if (kind_of(elt) == "Starred")
@@ -353,7 +357,13 @@ private:
         if (k == "UnaryOp") {
             std::string op = kind_of(n.attr("op"));
             UnOp u = op == "USub" ? UnOp::Neg : op == "UAdd" ? UnOp::Pos : op == "Not" ? UnOp::Not : UnOp::Invert;
-            return Unary::make(u, expr(n.attr("operand")), {}, l);
+            Expr a = expr(n.attr("operand"));
+            // -1 is a constant (tuple indices and range steps need to see it).
+            if (u == UnOp::Neg) {
+                if (auto *i = a->as<IntImm>(); i && i->value != INT64_MIN) return IntImm::make(-i->value, i->type, l);
+                if (auto *f = a->as<FloatImm>()) return FloatImm::make(-f->value, f->type, l);
+            }
+            return Unary::make(u, a, {}, l);
         }
         if (k == "BoolOp") {
             bool is_and = kind_of(n.attr("op")) == "And";

@@ -22,6 +22,7 @@ struct FrontendInput {
     nanobind::handle closure;       // dict of free variable name -> value
     std::string filename;
     int line_offset = 0;            // added to ast line numbers to get file lines
+    int col_offset = 0;             // added to ast columns (the source was dedented)
     // Resolves objects the frontend does not know (hotloop dispatchers, hotloop types);
     // returns null if the object is not one of them.
     std::function<Expr(nanobind::handle obj, const std::string &name, Loc loc)> resolve_object;

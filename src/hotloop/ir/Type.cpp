@@ -102,7 +102,7 @@ std::string Type::str() const {
     switch (kind_) {
     case Kind::Unknown: return "?";
     case Kind::None: return "none";
-    case Kind::Scalar: return scalar_name(*this) + (weak_ ? "~" : "");
+    case Kind::Scalar: return scalar_name(*this);
     case Kind::DType: return "dtype(" + scalar_name(*this) + ")";
     case Kind::Array: {
         std::string s = scalar_name(*this) + "[";

@@ -115,6 +115,13 @@ bool append_key(PyObject *obj, std::string &key) {
                       ((flags & NPY_ARRAY_WRITEABLE) ? 4 : 0) | ((flags & NPY_ARRAY_ALIGNED) ? 8 : 0));
         return true;
     }
+    if (PyTuple_Check(obj)) {
+        key += '(';
+        for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(obj); i++)
+            if (!append_key(PyTuple_GET_ITEM(obj, i), key)) return false;
+        key += ')';
+        return true;
+    }
     std::string why;
     Type t = type_of_argument(obj, &why);
     if (t.is_unknown()) return false;

@@ -19,6 +19,7 @@
 #include "hotloop/jit/JITEngine.h"
 #include "hotloop/passes/Pipeline.h"
 #include "hotloop/python/Dispatcher.h"
+#include "hotloop/sema/DefiniteAssignment.h"
 #include "hotloop/sema/Promotion.h"
 #include "hotloop/sema/TypeInference.h"
 
@@ -73,9 +74,13 @@ public:
             if (k == key)
                 throw CompileError(loc, "recursive calls (" + name + "() calling itself) are not supported",
                                    "rewrite the recursion as a loop");
-        in_progress.push_back(key);
         double fe = 0;
         auto untyped = untyped_ir(d, &fe);
+        if (untyped->params.size() != types.size())
+            throw CompileError(loc, name + "() takes " + std::to_string(untyped->params.size()) + " argument" +
+                                        (untyped->params.size() == 1 ? "" : "s") + " but " +
+                                        std::to_string(types.size()) + " were given", "pass one value per parameter");
+        in_progress.push_back(key);
         SemaOptions so;
         so.locals = d.options.locals;
         so.symbol = new_symbol(d.name);
@@ -139,9 +144,11 @@ std::shared_ptr<Function> untyped_ir(Dispatcher &d, double *seconds) {
     in.closure = d.closure;
     in.filename = d.filename;
     in.line_offset = d.line_offset;
+    in.col_offset = d.col_offset;
     in.resolve_object = resolve_object;
     try {
         d.untyped = build_function(in);
+        check_assigned_before_use(*d.untyped);
     } catch (CompileError &e) {
         d.raise_compile_error(e);
     }
@@ -157,9 +164,8 @@ std::unique_ptr<Specialization> compile_specialization(Dispatcher &d, const std:
     spec->args = args;
     StageTimes &t = spec->times;
     double fe = 0;
-    bool fresh = !d.untyped;
     auto untyped = untyped_ir(d, &fe);
-    if (fresh) t.frontend = fe;
+    if (d.specializations.empty()) t.frontend = d.frontend_seconds;  // paid once per function
 
     auto t0 = Clock::now();
     Resolver resolver;

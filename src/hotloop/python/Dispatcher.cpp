@@ -92,9 +92,10 @@ void Dispatcher::load_source() {
     function_def = info[0];
     filename = nb::cast<std::string>(info[1]);
     line_offset = nb::cast<int>(info[2]);
-    source_lines = nb::cast<std::vector<std::string>>(info[3]);
-    globals = info[4];
-    closure = info[5];
+    col_offset = nb::cast<int>(info[3]);
+    source_lines = nb::cast<std::vector<std::string>>(info[4]);
+    globals = info[5];
+    closure = info[6];
 }
 
 void Dispatcher::raise_compile_error(const CompileError &e) {
@@ -205,6 +206,12 @@ Specialization *Dispatcher::lookup(const std::vector<PyObject *> &args) {
 
 PyObject *Dispatcher::call(PyObject *const *args_in, size_t nargs, PyObject *kwargs) {
     try {
+        if (!untyped) {
+            // The first call reads the source: unsupported parameters (*args) are reported
+            // as a CompileError before binding could complain about the arguments.
+            double seconds;
+            untyped_ir(*this, &seconds);
+        }
         std::vector<PyObject *> args;
         if (!bind(args_in, nargs, kwargs, args)) return nullptr;
         Specialization *s = lookup(args);

@@ -33,7 +33,7 @@ public:
     // Source of the function, from hotloop._source (read on first compile).
     nanobind::object function_def, globals, closure;
     std::string filename;
-    int line_offset = 0;
+    int line_offset = 0, col_offset = 0;
     std::vector<std::string> source_lines;
     std::shared_ptr<Function> untyped;
     double frontend_seconds = 0;

@@ -87,6 +87,7 @@ public:
         if (!c.dtype.is_unknown()) return dtype_call();
         for (auto &m : math_names) if (n == m.name) return math(m.op);
         if (n == "len") return len();
+        if (n == "$unpack") return unpack_check();
         if (n == "abs" || n == "np.abs" || n == "np.absolute") return abs();
         if (n == "min" || n == "max") return minmax(n == "max", /*propagate_nan=*/false);
         if (n == "np.maximum" || n == "np.minimum") { arity(2, 2); no_kwargs(); return minmax(n == "np.maximum", true); }
@@ -144,6 +145,19 @@ public:
             return BoolImm::make(op == MathOp::IsFinite, c.loc);
         if (t.is_integral() && math_rule(op) == MathRule::ToInt) return conv(c.args[0], Type::int_(64, true));
         return MathCall::make(op, std::move(args), rt, c.loc);
+    }
+
+    // a, b = value: value must be a tuple of exactly that many items.
+    Expr unpack_check() {
+        const Type &t = c.args[0]->type;
+        int64_t want = c.args[1]->as<IntImm>()->value;
+        if (!t.is_tuple())
+            error("cannot unpack a " + t.str() + " value into " + std::to_string(want) + " names",
+                  "only tuples can be unpacked; index arrays element by element");
+        if ((int64_t)t.elems().size() != want)
+            error("cannot unpack a tuple of " + std::to_string(t.elems().size()) + " values into " +
+                      std::to_string(want) + " names", "use as many names as the tuple has values");
+        return BoolImm::make(true, c.loc);
     }
 
     Expr len() {
@@ -241,17 +255,22 @@ public:
             Expr r = MathCall::make(MathOp::Rint, {a}, a->type, c.loc);
             return numpy ? r : conv(r, Type::int_(64, true));
         }
-        auto *nd = c.args[1]->as<IntImm>();
-        if (!nd) error(c.name + "() needs a constant number of digits", "write round(x, 2) with a literal");
+        if (!c.args[1]->type.is_integral()) error(c.name + "() needs an integer number of digits", "");
         if (a->type.is_integral()) return a;
-        // round(x, n) as round-half-even of x * 10**n, like NumPy.
-        double scale = 1;
-        for (int64_t i = 0; i < std::abs(nd->value); i++) scale *= 10;
+        // round(x, n) as round-half-even of x * 10**n, like NumPy (Python rounds the
+        // decimal string instead; the two differ only on ties that are not exact in binary).
         Type t = a->type;
-        Expr s = FloatImm::make(scale, t, c.loc);
-        BinOp in = nd->value >= 0 ? BinOp::Mul : BinOp::Div, out = nd->value >= 0 ? BinOp::Div : BinOp::Mul;
-        Expr scaled = MathCall::make(MathOp::Rint, {Binary::make(in, a, s, t, c.loc)}, t, c.loc);
-        return Binary::make(out, scaled, s, t, c.loc);
+        Expr nd = conv(c.args[1], Type::int64());
+        std::string x = fresh(), s = fresh(), n = fresh();
+        Expr xv = Var::make(x, t, c.loc), sv = Var::make(s, t, c.loc), nv = Var::make(n, Type::int64(), c.loc);
+        Expr zero = IntImm::make(0, Type::int64(), c.loc);
+        Expr abs_n = Select::make(Compare::make(CmpOp::LT, nv, zero, Type::boolean(), c.loc),
+                                  Unary::make(UnOp::Neg, nv, Type::int64(), c.loc), nv, Type::int64(), c.loc);
+        Expr scale = Binary::make(BinOp::Pow, FloatImm::make(10.0, t, c.loc), abs_n, t, c.loc);
+        Expr up = Binary::make(BinOp::Div, MathCall::make(MathOp::Rint, {Binary::make(BinOp::Mul, xv, sv, t, c.loc)}, t, c.loc), sv, t, c.loc);
+        Expr down = Binary::make(BinOp::Mul, MathCall::make(MathOp::Rint, {Binary::make(BinOp::Div, xv, sv, t, c.loc)}, t, c.loc), sv, t, c.loc);
+        Expr body = Select::make(Compare::make(CmpOp::GE, nv, zero, Type::boolean(), c.loc), up, down, t, c.loc);
+        return Let::make(x, a, Let::make(n, nd, Let::make(s, scale, body)));
     }
 
     Expr sign() {
