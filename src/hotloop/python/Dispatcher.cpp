@@ -1,6 +1,7 @@
 #include "hotloop/python/Dispatcher.h"
 
 #include <algorithm>
+#include <functional>
 
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
@@ -46,6 +47,12 @@ void layout_arguments(Specialization &s) {
     }
     s.arg_bytes = off;
     s.return_size = s.return_type.is_none() ? 0 : size_of(s.return_type);
+    std::function<bool(const Type &)> has_array = [&](const Type &t) {
+        if (t.is_array()) return true;
+        if (t.is_tuple()) for (auto &e : t.elems()) if (has_array(e)) return true;
+        return false;
+    };
+    s.returns_array = has_array(s.return_type);
 }
 
 }  // namespace
@@ -155,10 +162,9 @@ bool Dispatcher::bind(PyObject *const *args, size_t nargs, PyObject *kwargs, std
     return true;
 }
 
-Specialization *Dispatcher::lookup(const std::vector<PyObject *> &args) {
-    std::string key;
-    key.reserve(16);
-    for (size_t i = 0; i < args.size(); i++) {
+Specialization *Dispatcher::lookup(PyObject *const *args, size_t nargs) {
+    std::string key;  // short keys stay in the string's inline buffer: no allocation
+    for (size_t i = 0; i < nargs; i++) {
         if (!append_key(args[i], key)) {
             std::string why;
             type_of_argument(args[i], &why);
@@ -172,7 +178,7 @@ Specialization *Dispatcher::lookup(const std::vector<PyObject *> &args) {
     Specialization *s = it != by_key.end() ? it->second : nullptr;
     if (!s) {
         std::vector<Type> types;
-        for (size_t i = 0; i < args.size(); i++) {
+        for (size_t i = 0; i < nargs; i++) {
             std::string why;
             Type t = type_of_argument(args[i], &why);
             if (t.is_unknown()) {
@@ -212,9 +218,16 @@ PyObject *Dispatcher::call(PyObject *const *args_in, size_t nargs, PyObject *kwa
             double seconds;
             untyped_ir(*this, &seconds);
         }
-        std::vector<PyObject *> args;
-        if (!bind(args_in, nargs, kwargs, args)) return nullptr;
-        Specialization *s = lookup(args);
+        // Fast path: exactly the positional parameters, no keywords, no defaults.
+        std::vector<PyObject *> bound;
+        PyObject *const *argp = args_in;
+        size_t n = nargs;
+        if (nargs != param_names.size() || (kwargs && PyDict_Size(kwargs))) {
+            if (!bind(args_in, nargs, kwargs, bound)) return nullptr;
+            argp = bound.data();
+            n = bound.size();
+        }
+        Specialization *s = lookup(argp, n);
         if (!s) return nullptr;
         call_count++;
 
@@ -223,16 +236,15 @@ PyObject *Dispatcher::call(PyObject *const *args_in, size_t nargs, PyObject *kwa
         char *storage = small_args, *result = small_result;
         if (s->arg_bytes > sizeof small_args) { big_args.resize(s->arg_bytes + 64); storage = big_args.data(); }
         if (s->return_size > sizeof small_result) { big_result.resize(s->return_size + 64); result = big_result.data(); }
-        void *ptrs[64];
+        void *ptrs[32];
         std::vector<void *> big_ptrs;
         void **argv = ptrs;
-        if (args.size() > 64) { big_ptrs.resize(args.size()); argv = big_ptrs.data(); }
-        std::vector<PyObject *> arrays;
-        for (size_t i = 0; i < args.size(); i++) {
+        if (n > 32) { big_ptrs.resize(n); argv = big_ptrs.data(); }
+        std::vector<PyObject *> arrays;  // bases for returned views; allocated only if used
+        for (size_t i = 0; i < n; i++) {
             char *dst = storage + s->arg_offsets[i];
-            if (!write_value(s->args[i], args[i], dst)) return nullptr;
+            if (!write_value(s->args[i], argp[i], dst)) return nullptr;
             argv[i] = dst;
-            if (s->args[i].is_array()) arrays.push_back(args[i]);
         }
 
         size_t mark = runtime::begin_call();
@@ -246,6 +258,9 @@ PyObject *Dispatcher::call(PyObject *const *args_in, size_t nargs, PyObject *kwa
         }
         PyObject *out = nullptr;
         if (status == 0) {
+            if (s->returns_array)
+                for (size_t i = 0; i < n; i++)
+                    if (s->args[i].is_array()) arrays.push_back(argp[i]);
             out = read_value(s->return_type, result, arrays);
         } else {
             auto &err = runtime::pending_error();

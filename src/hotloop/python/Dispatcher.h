@@ -57,7 +57,7 @@ private:
 
     // Arguments in parameter order (positional, then keywords, then defaults).
     bool bind(PyObject *const *args, size_t nargs, PyObject *kwargs, std::vector<PyObject *> &out);
-    Specialization *lookup(const std::vector<PyObject *> &args);
+    Specialization *lookup(PyObject *const *args, size_t nargs);
 };
 
 void bind_dispatcher(nanobind::module_ &m);
