@@ -62,8 +62,10 @@ def info(args=None) -> int:
     if host:
         width = host.get("vector_width_bits")
         lanes = f" ({width // 64} x float64, {width // 32} x float32)" if width else ""
+        model = _cpu_fallback()
+        cpu = host.get("cpu", "?")
         rows += [
-            ("CPU", host.get("cpu", "?")),
+            ("CPU", cpu if model in ("", cpu) else f"{cpu} ({model})"),
             ("vector width", f"{width} bits{lanes}" if width else "?"),
             ("LLVM", host.get("llvm_version", "?")),
         ]
@@ -72,7 +74,7 @@ def info(args=None) -> int:
     rows += [
         ("CPU cores", f"{cores}" + (f" ({usable} usable by this process)"
                                     if usable != cores else "")),
-        ("threads", f"{threads}" if threads is not None else f"{usable} (default: usable cores)"),
+        ("threads", f"{threads}" if threads is not None else f"{usable} (usable cores)"),
         ("cache folder", _cache_dir(hl)),
         ("Python", sys.version.split()[0]),
     ]
@@ -82,7 +84,9 @@ def info(args=None) -> int:
     except Exception:
         pass
     if host.get("features"):
-        rows.append(("CPU features", host["features"]))
+        feats = [f for f in str(host["features"]).split(",") if f]
+        enabled = sorted(f.lstrip("+") for f in feats if not f.startswith("-"))
+        rows.append(("CPU features", " ".join(enabled) if enabled else host["features"]))
     shown = {"cpu", "features", "vector_width_bits", "llvm_version", "hotloop_version"}
     rows += [(k, str(v)) for k, v in host.items() if k not in shown]
 

@@ -10,7 +10,7 @@ How the numbers are taken
 * ``time.perf_counter``; the garbage collector is off while timing.
 * Compilation and warm-up happen before, outside the timed region.
 * Implementations are timed *interleaved*: each round times every implementation in turn (in
-  a rotating order; a fast one takes a few samples, up to ~20 ms, where a slow one takes one),
+  a rotating order; a fast one takes up to 10 samples, ~20 ms, where a slow one takes one),
   for several rounds, and the best (minimum) sample is reported. On a noisy machine this keeps
   a burst of noise from penalising only one implementation.
 * Ratios are ``time / baseline time`` -- below 1 is faster than the baseline.
@@ -253,7 +253,7 @@ class Workload:
     budget_quick_s: float = 20.0            # stop adding rounds past this (after 3 rounds)
     budget_full_s: float = 120.0
     min_sample_s: float = 1e-3              # calls per sample are batched up to this
-    slot_s: float = 0.02                    # samples per round: up to this long (at most 20)
+    slot_s: float = 0.02                    # samples per round: up to this long (at most 10)
 
     def run(self, opts: Options) -> list:
         pristine = self.setup(opts.size or self.size)
@@ -275,9 +275,11 @@ class Workload:
                 t0 = time.perf_counter()
                 out = fn(*args)               # compiles, for the JITs: outside the timing
                 row.extra["first_call_s"] = time.perf_counter() - t0
-                t0 = time.perf_counter()
-                out = fn(*args)
-                est = time.perf_counter() - t0
+                est = math.inf                # best of a few warm calls sizes the samples
+                for _ in range(3 if row.extra["first_call_s"] < 0.1 else 1):
+                    t0 = time.perf_counter()
+                    out = fn(*args)
+                    est = min(est, time.perf_counter() - t0)
             except Exception as exc:
                 row.status, row.detail = "ERROR", _exc_text(exc, opts)
                 continue
@@ -299,7 +301,7 @@ class Workload:
         runnable = {}
         for n, (fn, args, out, est) in ready.items():
             number = max(1, int(self.min_sample_s / max(est, 1e-9)))
-            per_round = max(1, min(20, int(self.slot_s / max(est * number, 1e-9))))
+            per_round = max(1, min(10, int(self.slot_s / max(est * number, 1e-9))))
             runnable[n] = (fn, args, number, per_round)
         del ready, expected
         budget = self.budget_quick_s if opts.quick else self.budget_full_s
@@ -311,6 +313,9 @@ class Workload:
                 row.samples_s = s
                 row.time_s = min(s) if s else None
                 row.extra["calls_per_sample"] = runnable[row.impl][2]
+                row.extra["samples_per_round"] = runnable[row.impl][3]
+                row.extra["input_alignment"] = [a.ctypes.data % 64 for a in runnable[row.impl][1]
+                                                if isinstance(a, np.ndarray)]
                 if not s:
                     row.status, row.detail = "ERROR", "every timed call raised"
         return rows
@@ -528,12 +533,16 @@ register(CompileWorkload(
 
 
 class DispatchWorkload(Workload):
-    """Per-call time of ``ident(1.5)``: a loop of many calls, best over interleaved rounds."""
+    """Per-call time of ``ident(1.5)``: a loop of many calls (one sample), best sample over
+    interleaved rounds. The loop's own cost (``empty_loop_s`` in the JSON) is included."""
 
-    def __init__(self, name, description, calls_quick=50_000, calls_full=100_000):
+    def __init__(self, name, description, calls_quick=10_000, calls_full=20_000,
+                 samples_per_round=5, rounds_quick=20, rounds_full=60):
         super().__init__(name=name, description=description, unit="per call",
                          reference=None, numba_baseline="numba njit")
         self.calls_quick, self.calls_full = calls_quick, calls_full
+        self.samples_per_round = samples_per_round
+        self.rounds_quick, self.rounds_full = rounds_quick, rounds_full
         self.impls = [
             Impl("python", "python", lambda: fresh_function(ident)),
             Impl("numba njit", "numba",
@@ -561,9 +570,10 @@ class DispatchWorkload(Workload):
                 continue
             if not (type(out) is float and out == arg):
                 row.status, row.detail = "MISMATCH", f"returned {out!r}, expected {arg!r}"
-            runnable[impl.name] = (_call_loop(fn, arg, calls), (), 1, 1)
-        runnable["(empty loop)"] = (_call_loop(None, arg, calls), (), 1, 1)
-        samples = interleaved(runnable, opts.n_rounds(10, 30), 30.0)
+            runnable[impl.name] = (_call_loop(fn, arg, calls), (), 1, self.samples_per_round)
+        runnable["(empty loop)"] = (_call_loop(None, arg, calls), (), 1, self.samples_per_round)
+        samples = interleaved(runnable, opts.n_rounds(self.rounds_quick, self.rounds_full),
+                              self.budget_quick_s if opts.quick else self.budget_full_s)
         empty = min(samples.pop("(empty loop)")) / calls
         for row in rows:
             s = samples.get(row.impl)
@@ -631,7 +641,9 @@ def fmt_ratio(r: Optional[float]) -> str:
         return "-"
     if r >= 100:
         return f"{r:.0f}"
-    return f"{r:.2f}" if r >= 1 else f"{r:.3g}"
+    if r >= 1:
+        return f"{r:.2f}"
+    return f"{r:.3f}" if r >= 0.1 else f"{r:.3g}"
 
 
 def print_table(results: list, out=sys.stdout) -> None:
@@ -733,13 +745,7 @@ def print_expectations(exps: list, out=sys.stdout) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def _cpu_name() -> str:
-    hl = _hotloop()
-    if hl is not None:
-        try:
-            return hl._core.host_info()["cpu"]
-        except Exception:
-            pass
+def _cpu_model() -> str:
     try:
         with open("/proc/cpuinfo") as f:
             for ln in f:
@@ -748,6 +754,20 @@ def _cpu_name() -> str:
     except OSError:
         pass
     return platform.processor() or platform.machine()
+
+
+def _cpu_name() -> str:
+    """The CPU's model name, with LLVM's name for it when hotloop is there."""
+    name = _cpu_model()
+    hl = _hotloop()
+    if hl is not None:
+        try:
+            llvm_name = hl._core.host_info()["cpu"]
+            if llvm_name and llvm_name not in name:
+                name = f"{name} ({llvm_name})"
+        except Exception:
+            pass
+    return name
 
 
 def machine_info() -> dict:

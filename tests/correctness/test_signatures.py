@@ -183,7 +183,6 @@ def pv_inputs(draw):
     return targets, threshold, integral_threshold, min_width
 
 
-@pytest.mark.xfail(reason="slicing lands with the arrays issue", strict=False)
 @FEW
 @given(pv_inputs())
 def test_pv_locations_seed(args):

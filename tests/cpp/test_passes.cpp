@@ -177,3 +177,26 @@ TEST(Pipeline, VerifyCatchesBrokenInput) {
     fn.return_type = Type::int_(32);
     EXPECT_THROW(run_pipeline(fn, PipelineOptions{true}), InternalError);
 }
+
+TEST(Pipeline, ReducesPowInsideLoopsAndKeepsUnchangedBodies) {
+    // for i in range(0, n, 1): x[i] = x[i] ** 4
+    Type arr = Type::array(f64, 1, Layout::C);
+    Expr x = Var::make("x", arr), i = Var::make("i", i64);
+    Expr pow4 = Binary::make(BinOp::Pow, Load::make(x, {i}), IntImm::make(4, i64), f64);
+    Function fn;
+    fn.name = "f";
+    fn.params = {{"x", arr}, {"n", i64}};
+    fn.return_type = Type::none();
+    fn.locals = {{"i", i64}};
+    fn.body = Block::make({For::make("i", IntImm::make(0, i64), Var::make("n", i64), IntImm::make(1, i64),
+                                     Block::make({Store::make(x, {i}, pow4)})),
+                           Return::make(nullptr)});
+    run_pipeline(fn, PipelineOptions{true});
+    EXPECT_EQ(count_ops(fn.body)[BinOp::Pow], 0) << to_string(fn);
+    EXPECT_EQ(count_ops(fn.body)[BinOp::Mul], 2) << to_string(fn);
+
+    // A second run has nothing left to do and keeps the very same tree.
+    Stmt before = fn.body;
+    run_pipeline(fn, PipelineOptions{true});
+    EXPECT_EQ(fn.body, before);
+}

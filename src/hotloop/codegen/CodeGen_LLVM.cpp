@@ -351,6 +351,89 @@ private:
         return b.CreateInBoundsGEP(b.getInt8Ty(), data, {off});
     }
 
+    // The byte strides of an array value; computed from the shape for C/F layouts.
+    std::vector<llvm::Value *> strides_of(llvm::Value *arr, const Type &t) {
+        int n = t.ndim();
+        std::vector<llvm::Value *> s(n);
+        if (t.layout() == Layout::A) {
+            for (int k = 0; k < n; k++) s[k] = stride(arr, k);
+            return s;
+        }
+        llvm::Value *acc = b.getInt64(t.elem().bytes());
+        for (int j = 0; j < n; j++) {
+            int k = t.layout() == Layout::C ? n - 1 - j : j;
+            s[k] = acc;
+            acc = b.CreateMul(acc, dim(arr, k));
+        }
+        return s;
+    }
+
+    // Python's slice.indices(n): clamps start/stop for the step's direction.
+    llvm::Value *clamp_slice_bound(llvm::Value *v, llvm::Value *n, llvm::Value *neg) {
+        llvm::Value *lower = b.CreateSelect(neg, b.getInt64(-1), b.getInt64(0));
+        llvm::Value *upper = b.CreateSelect(neg, b.CreateSub(n, b.getInt64(1)), n);
+        llvm::Value *wrapped = b.CreateAdd(v, n);
+        llvm::Value *low_case = b.CreateSelect(b.CreateICmpSLT(wrapped, b.getInt64(0)), lower, wrapped);
+        llvm::Value *high_case = b.CreateSelect(b.CreateICmpSGE(v, n), upper, v);
+        return b.CreateSelect(b.CreateICmpSLT(v, b.getInt64(0)), low_case, high_case);
+    }
+
+    llvm::Value *view(const View *v) {
+        const Type &st = v->array->type;
+        llvm::Value *src = expr(v->array);
+        std::vector<llvm::Value *> src_strides = strides_of(src, st);
+        llvm::Value *offset = b.getInt64(0);
+        std::vector<llvm::Value *> dims, strides;
+        int k = 0;
+        for (const SliceSpec &s : v->specs) {
+            if (s.kind == SliceSpec::Kind::NewAxis) {
+                dims.push_back(b.getInt64(1));
+                strides.push_back(b.getInt64(0));
+                continue;
+            }
+            llvm::Value *n = dim(src, k), *stride_k = src_strides[k];
+            k++;
+            if (s.kind == SliceSpec::Kind::Index) {
+                llvm::Value *i = expr(s.index);
+                i = b.CreateSelect(b.CreateICmpSLT(i, b.getInt64(0)), b.CreateAdd(i, n), i);
+                // Selecting a sub-array is always bounds-checked, as in NumPy.
+                raise_if(b.CreateICmpUGE(i, n), ExcKind::IndexError, "index out of bounds for axis " + std::to_string(k - 1));
+                offset = b.CreateAdd(offset, b.CreateMul(i, stride_k));
+                continue;
+            }
+            llvm::Value *step = s.step ? expr(s.step) : b.getInt64(1);
+            if (s.step && !llvm::isa<llvm::ConstantInt>(step))
+                raise_if(b.CreateICmpEQ(step, b.getInt64(0)), ExcKind::ValueError, "slice step cannot be zero");
+            llvm::Value *neg = b.CreateICmpSLT(step, b.getInt64(0));
+            llvm::Value *start = s.start ? clamp_slice_bound(expr(s.start), n, neg)
+                                         : b.CreateSelect(neg, b.CreateSub(n, b.getInt64(1)), b.getInt64(0));
+            llvm::Value *stop = s.stop ? clamp_slice_bound(expr(s.stop), n, neg)
+                                       : b.CreateSelect(neg, b.getInt64(-1), n);
+            // len = ceil((stop - start) / step) if positive else 0
+            llvm::Value *span_pos = b.CreateSub(stop, start), *span_neg = b.CreateSub(start, stop);
+            llvm::Value *abs_step = b.CreateSelect(neg, b.CreateNeg(step), step);
+            llvm::Value *span = b.CreateSelect(neg, span_neg, span_pos);
+            llvm::Value *safe_step = b.CreateSelect(b.CreateICmpEQ(abs_step, b.getInt64(0)), b.getInt64(1), abs_step);
+            llvm::Value *len = b.CreateSelect(b.CreateICmpSGT(span, b.getInt64(0)),
+                                              b.CreateAdd(b.CreateSDiv(b.CreateSub(span, b.getInt64(1)), safe_step), b.getInt64(1)),
+                                              b.getInt64(0));
+            // An empty slice does not move the data pointer (its start may lie past the end).
+            llvm::Value *start_off = b.CreateSelect(b.CreateICmpSGT(len, b.getInt64(0)), b.CreateMul(start, stride_k), b.getInt64(0));
+            offset = b.CreateAdd(offset, start_off);
+            dims.push_back(len);
+            strides.push_back(b.CreateMul(stride_k, step));
+        }
+        llvm::Value *data = b.CreateGEP(b.getInt8Ty(), b.CreateExtractValue(src, {0u}), {offset});
+        llvm::Value *out = llvm::UndefValue::get(ltype(v->type));
+        out = b.CreateInsertValue(out, data, {0u});
+        out = b.CreateInsertValue(out, b.CreateExtractValue(src, {1u}), {1u});
+        for (size_t j = 0; j < dims.size(); j++) {
+            out = b.CreateInsertValue(out, dims[j], {2u, (unsigned)j});
+            out = b.CreateInsertValue(out, strides[j], {3u, (unsigned)j});
+        }
+        return out;
+    }
+
     llvm::Value *alloc_array(const AllocArray *a) {
         const Type &t = a->type;
         int n = t.ndim();
@@ -425,7 +508,14 @@ private:
         case NodeType::Cast: {
             auto *c = e->as<Cast>();
             llvm::Value *v = expr(c->value);
-            if (c->type.is_array()) return v;  // a layout relaxation: same representation
+            if (c->type.is_array()) {
+                // Relaxing C/F to A: the A value must carry its real strides.
+                const Type &from = c->value->type;
+                if (from.layout() == c->type.layout() || c->type.layout() != Layout::A) return v;
+                auto s = strides_of(v, from);
+                for (int k = 0; k < from.ndim(); k++) v = b.CreateInsertValue(v, s[k], {3u, (unsigned)k});
+                return v;
+            }
             return cast_scalar(v, c->value->type, c->type);
         }
         case NodeType::Binary: return binary(e->as<Binary>());
@@ -514,6 +604,7 @@ private:
             return b.CreateExtractValue(expr(t->tuple), {(unsigned)t->index});
         }
         case NodeType::AllocArray: return alloc_array(e->as<AllocArray>());
+        case NodeType::View: return view(e->as<View>());
         default: break;
         }
         internal_error("codegen: unsupported expression " + to_string(e));

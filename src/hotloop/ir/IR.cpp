@@ -180,6 +180,12 @@ Expr AllocArray::make(Type array_type, std::vector<Expr> shape, AllocInit init, 
     n->init = init;
     return n;
 }
+Expr View::make(Type t, Expr array, std::vector<SliceSpec> specs, Loc l) {
+    auto n = node<View>(t, l);
+    n->array = std::move(array);
+    n->specs = std::move(specs);
+    return n;
+}
 Expr Ref::make(RefKind k, const std::string &name, Loc l, Type t, std::shared_ptr<void> handle) {
     auto n = node<Ref>(t, l);
     n->kind = k;

@@ -49,7 +49,7 @@ int math_arity(MathOp);
 enum class NodeType : uint8_t {
     // typed expressions
     IntImm, FloatImm, BoolImm, ComplexImm, Var, Cast, Binary, Unary, Compare, Logical,
-    Select, Let, MathCall, Call, Load, ArrayDim, MakeTuple, TupleGet, AllocArray,
+    Select, Let, MathCall, Call, Load, ArrayDim, MakeTuple, TupleGet, AllocArray, View,
     // untyped expressions (frontend output only)
     Ref, Attr, Subscript, UCall,
     // statements
@@ -147,6 +147,17 @@ struct TupleGet : ExprNode { HL_EXPR_NODE(TupleGet) Expr tuple; int index;
 enum class AllocInit : uint8_t { Empty, Zeros, Ones };
 struct AllocArray : ExprNode { HL_EXPR_NODE(AllocArray) std::vector<Expr> shape; AllocInit init;
     static Expr make(Type array_type, std::vector<Expr> shape, AllocInit init, Loc l = {}); };
+
+// A view of part of an array (basic indexing): per dimension of the source an integer
+// index (the dimension goes away) or a slice start:stop:step (null parts are Python's
+// None), plus new axes. Shares the source's memory, as NumPy does.
+struct SliceSpec {
+    enum class Kind : uint8_t { Index, Range, NewAxis } kind = Kind::Range;
+    Expr index;               // Index
+    Expr start, stop, step;   // Range; each may be null
+};
+struct View : ExprNode { HL_EXPR_NODE(View) Expr array; std::vector<SliceSpec> specs;
+    static Expr make(Type t, Expr array, std::vector<SliceSpec> specs, Loc l = {}); };
 
 // ---- untyped expressions (frontend) ------------------------------------------------
 

@@ -110,6 +110,25 @@ public:
             os << "), " << scalar_name(a->type) << ")";
             break;
         }
+        case NodeType::View: {
+            auto *v = e->as<View>();
+            expr(v->array);
+            os << "[";
+            for (size_t i = 0; i < v->specs.size(); i++) {
+                if (i) os << ", ";
+                const SliceSpec &s = v->specs[i];
+                if (s.kind == SliceSpec::Kind::Index) expr(s.index);
+                else if (s.kind == SliceSpec::Kind::NewAxis) os << "None";
+                else {
+                    if (s.start) expr(s.start);
+                    os << ":";
+                    if (s.stop) expr(s.stop);
+                    if (s.step) { os << ":"; expr(s.step); }
+                }
+            }
+            os << "]";
+            break;
+        }
         case NodeType::Ref: os << e->as<Ref>()->name; break;
         case NodeType::Attr: expr(e->as<Attr>()->value); os << "." << e->as<Attr>()->name; break;
         case NodeType::Subscript: {

@@ -5,7 +5,7 @@ namespace hotloop {
 #define HL_EXPR_CASES(X)                                                                  \
     X(IntImm) X(FloatImm) X(BoolImm) X(ComplexImm) X(Var) X(Cast) X(Binary) X(Unary)       \
     X(Compare) X(Logical) X(Select) X(Let) X(MathCall) X(Call) X(Load) X(ArrayDim)          \
-    X(MakeTuple) X(TupleGet) X(AllocArray) X(Ref) X(Attr) X(Subscript) X(UCall)
+    X(MakeTuple) X(TupleGet) X(AllocArray) X(View) X(Ref) X(Attr) X(Subscript) X(UCall)
 #define HL_STMT_CASES(X)                                                                  \
     X(Block) X(Assign) X(Store) X(If) X(For) X(While) X(Break) X(Continue) X(Return)       \
     X(Raise) X(Evaluate)
@@ -51,6 +51,10 @@ void IRVisitor::visit(const ArrayDim *op) { visit(op->array); }
 void IRVisitor::visit(const MakeTuple *op) { for (auto &e : op->elems) visit(e); }
 void IRVisitor::visit(const TupleGet *op) { visit(op->tuple); }
 void IRVisitor::visit(const AllocArray *op) { for (auto &e : op->shape) visit(e); }
+void IRVisitor::visit(const View *op) {
+    visit(op->array);
+    for (auto &s : op->specs) { visit(s.index); visit(s.start); visit(s.stop); visit(s.step); }
+}
 void IRVisitor::visit(const Ref *) {}
 void IRVisitor::visit(const Attr *op) { visit(op->value); }
 void IRVisitor::visit(const Subscript *op) { visit(op->value); for (auto &i : op->indices) visit(i); }
@@ -195,6 +199,20 @@ Expr IRMutator::visit(const AllocArray *op, const Expr &self) {
     auto s = mutate(op->shape, &changed);
     if (!changed) return self;
     auto n = copy_of(op); n->shape = std::move(s); return n;
+}
+Expr IRMutator::visit(const View *op, const Expr &self) {
+    Expr a = mutate(op->array);
+    bool changed = a != op->array;
+    std::vector<SliceSpec> specs = op->specs;
+    for (auto &s : specs) {
+        for (Expr *e : {&s.index, &s.start, &s.stop, &s.step}) {
+            Expr m = mutate(*e);
+            changed = changed || m != *e;
+            *e = m;
+        }
+    }
+    if (!changed) return self;
+    auto n = copy_of(op); n->array = a; n->specs = std::move(specs); return n;
 }
 Expr IRMutator::visit(const Attr *op, const Expr &self) {
     Expr v = mutate(op->value);

@@ -174,7 +174,9 @@ bool write_value(const Type &t, PyObject *obj, char *dst) {
     if (t.is_array()) {
         auto *a = reinterpret_cast<PyArrayObject *>(obj);
         put<void *>(dst, PyArray_DATA(a));
-        put<void *>(dst + 8, nullptr);  // no runtime buffer: NumPy owns the memory
+        // NumPy owns the memory: the owner slot holds the array itself, tagged in bit 0,
+        // so a returned view of it (however derived) knows its base.
+        put<uintptr_t>(dst + 8, reinterpret_cast<uintptr_t>(obj) | 1);
         int n = PyArray_NDIM(a);
         for (int k = 0; k < n; k++) {
             put<int64_t>(dst + 16 + 8 * k, PyArray_DIM(a, k));
@@ -228,7 +230,7 @@ bool write_value(const Type &t, PyObject *obj, char *dst) {
     return false;
 }
 
-PyObject *read_value(const Type &t, const char *src, const std::vector<PyObject *> &inputs) {
+PyObject *read_value(const Type &t, const char *src) {
     switch (t.kind()) {
     case Type::Kind::None: Py_RETURN_NONE;
     case Type::Kind::Scalar:
@@ -262,7 +264,7 @@ PyObject *read_value(const Type &t, const char *src, const std::vector<PyObject 
         for (size_t i = 0; i < t.elems().size(); i++) {
             const Type &e = t.elems()[i];
             off = round_up(off, align_of(e));
-            PyObject *v = read_value(e, src + off, inputs);
+            PyObject *v = read_value(e, src + off);
             if (!v) { Py_DECREF(tup); return nullptr; }
             PyTuple_SET_ITEM(tup, i, v);
             off += size_of(e);
@@ -272,7 +274,8 @@ PyObject *read_value(const Type &t, const char *src, const std::vector<PyObject 
     case Type::Kind::Array: {
         int n = t.ndim();
         void *data = get<void *>(src);
-        auto *buffer = get<Buffer *>(src + 8);
+        uintptr_t owner = get<uintptr_t>(src + 8);
+        auto *buffer = (owner & 1) ? nullptr : reinterpret_cast<Buffer *>(owner);
         npy_intp dims[NPY_MAXDIMS], strides[NPY_MAXDIMS];
         for (int k = 0; k < n; k++) {
             dims[k] = get<int64_t>(src + 16 + 8 * k);
@@ -284,28 +287,14 @@ PyObject *read_value(const Type &t, const char *src, const std::vector<PyObject 
             runtime::retain(buffer);
             base = PyCapsule_New(buffer, "hotloop.buffer", BufferCapsule::destroy);
             if (!base) { runtime::release(buffer); return nullptr; }
+        } else if (owner) {
+            // A view of an argument: that array is the base and keeps the memory alive.
+            base = reinterpret_cast<PyObject *>(owner & ~uintptr_t(1));
+            Py_INCREF(base);
+            if (!PyArray_ISWRITEABLE(reinterpret_cast<PyArrayObject *>(base))) flags = 0;
         } else {
-            // A view of an argument: that array is the base, and keeps the memory alive.
-            for (PyObject *in : inputs) {
-                auto *a = reinterpret_cast<PyArrayObject *>(in);
-                char *lo = (char *)PyArray_DATA(a);
-                char *hi = lo + PyArray_NBYTES(a);
-                if ((char *)data >= lo && ((char *)data < hi || (data == lo))) {
-                    base = in;
-                    Py_INCREF(base);
-                    if (!PyArray_ISWRITEABLE(a)) flags = 0;
-                    break;
-                }
-            }
-            if (!base) {
-                // An empty view whose data pointer lies past the end: nothing to keep alive.
-                bool empty = false;
-                for (int k = 0; k < n; k++) empty = empty || dims[k] == 0;
-                if (!empty) {
-                    PyErr_SetString(PyExc_SystemError, "hotloop: returned array has no owner");
-                    return nullptr;
-                }
-            }
+            PyErr_SetString(PyExc_SystemError, "hotloop: returned array has no owner");
+            return nullptr;
         }
         PyArray_Descr *descr = PyArray_DescrFromType(npy_type_num(t.elem()));
         PyObject *arr = PyArray_NewFromDescr(&PyArray_Type, descr, n, dims, strides, data, flags, nullptr);

@@ -23,8 +23,7 @@ size_t align_of(const Type &t);
 // Writes obj (already checked to have a type convertible to t) at dst. Returns false
 // with a Python exception set on failure (e.g. an int that does not fit).
 bool write_value(const Type &t, PyObject *obj, char *dst);
-// Builds the Python object for a value of type t at src. `inputs` are the argument
-// arrays, used as the base of returned views into them. New reference or null.
-PyObject *read_value(const Type &t, const char *src, const std::vector<PyObject *> &inputs);
+// Builds the Python object for a value of type t at src. New reference or null.
+PyObject *read_value(const Type &t, const char *src);
 
 }  // namespace hotloop

@@ -31,7 +31,6 @@ struct Specialization {
     std::string symbol;
     int32_t (*entry)(void **args, void *result) = nullptr;
     size_t return_size = 0;
-    bool returns_array = false;  // the result may be a view of an argument
     std::string ir_text;    // typed IR after the passes, callees included
     std::string llvm_text;  // optimized LLVM IR
     StageTimes times;

@@ -1,7 +1,6 @@
 #include "hotloop/python/Dispatcher.h"
 
 #include <algorithm>
-#include <functional>
 
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
@@ -47,12 +46,6 @@ void layout_arguments(Specialization &s) {
     }
     s.arg_bytes = off;
     s.return_size = s.return_type.is_none() ? 0 : size_of(s.return_type);
-    std::function<bool(const Type &)> has_array = [&](const Type &t) {
-        if (t.is_array()) return true;
-        if (t.is_tuple()) for (auto &e : t.elems()) if (has_array(e)) return true;
-        return false;
-    };
-    s.returns_array = has_array(s.return_type);
 }
 
 }  // namespace
@@ -240,7 +233,6 @@ PyObject *Dispatcher::call(PyObject *const *args_in, size_t nargs, PyObject *kwa
         std::vector<void *> big_ptrs;
         void **argv = ptrs;
         if (n > 32) { big_ptrs.resize(n); argv = big_ptrs.data(); }
-        std::vector<PyObject *> arrays;  // bases for returned views; allocated only if used
         for (size_t i = 0; i < n; i++) {
             char *dst = storage + s->arg_offsets[i];
             if (!write_value(s->args[i], argp[i], dst)) return nullptr;
@@ -258,10 +250,7 @@ PyObject *Dispatcher::call(PyObject *const *args_in, size_t nargs, PyObject *kwa
         }
         PyObject *out = nullptr;
         if (status == 0) {
-            if (s->returns_array)
-                for (size_t i = 0; i < n; i++)
-                    if (s->args[i].is_array()) arrays.push_back(argp[i]);
-            out = read_value(s->return_type, result, arrays);
+            out = read_value(s->return_type, result);
         } else {
             auto &err = runtime::pending_error();
             PyErr_SetString(exception_class((ExcKind)err.kind), err.message.c_str());

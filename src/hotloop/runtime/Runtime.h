@@ -17,7 +17,9 @@ struct Buffer {
 };
 
 // Memory layout of an array value in generated code and at the call boundary:
-// { void *data; Buffer *buffer; int64_t shape[ndim]; int64_t strides[ndim]; } (strides in bytes).
+// { void *data; owner; int64_t shape[ndim]; int64_t strides[ndim]; } (strides in bytes).
+// `owner` is the Buffer* of memory made in compiled code, or, with bit 0 set, the NumPy
+// array an argument came from; views carry their source's owner.
 constexpr int array_header_words = 2;
 
 namespace runtime {

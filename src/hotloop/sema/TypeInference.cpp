@@ -222,7 +222,8 @@ private:
     void check_indices(const Type &t, const std::vector<Expr> &idx, Loc l) {
         for (auto &i : idx) {
             if (auto *c = i->as<UCall>(); c && is_ref(c->func, "slice"))
-                error(l, "slicing is not supported yet", "index one element at a time with integers in a loop");
+                error(l, "assigning to a slice is not supported yet", "assign element by element in a loop");
+            if (is_none(i)) error(l, "np.newaxis in an assignment target", "index with integers");
             if (!i->type.is_integral())
                 error(i->loc, "array indices must be integers, got " + i->type.str(), "convert with int(...)");
         }
@@ -230,7 +231,7 @@ private:
             error(l, "too many indices: " + std::to_string(idx.size()) + " for a " + std::to_string(t.ndim()) +
                          "-dimensional array", "give one index per dimension");
         if ((int)idx.size() < t.ndim())
-            error(l, "selecting a sub-array (" + std::to_string(idx.size()) + " indices for a " +
+            error(l, "assigning to a sub-array (" + std::to_string(idx.size()) + " indices for a " +
                          std::to_string(t.ndim()) + "-dimensional array) is not supported yet",
                   "give one index per dimension");
     }
@@ -439,9 +440,14 @@ private:
     Expr lower_subscript(const Subscript *op) {
         Expr v = lower(op->value);
         std::vector<Expr> idx;
-        for (auto &i : op->indices) idx.push_back(lower(i));
+        for (auto &i : op->indices) {
+            // Slices and None stay as they are; lower_view types their parts.
+            auto *c = i->as<UCall>();
+            bool keep = (c && is_ref(c->func, "slice")) || is_none(i);
+            idx.push_back(keep ? i : lower(i));
+            if (!keep && idx.back()->type.is_unknown()) return unknown_expr(v);
+        }
         if (v->type.is_unknown()) return unknown_expr(v);
-        for (auto &i : idx) if (i->type.is_unknown() && !i->as<UCall>()) return unknown_expr(v);
         Loc l = op->loc;
         const Type &t = v->type;
         if (t.is_tuple()) {
@@ -453,8 +459,70 @@ private:
         }
         if (!t.is_array())
             error(l, "a " + t.str() + " value cannot be indexed", "only arrays and tuples support [...]");
-        check_indices(t, idx, l);
-        return Load::make(v, index_list(idx), l);
+        bool all_ints = (int)idx.size() == t.ndim();
+        for (auto &i : idx) all_ints = all_ints && i->type.is_integral();
+        if (all_ints) return Load::make(v, index_list(idx), l);
+        return lower_view(v, idx, l);
+    }
+
+    // Basic indexing that keeps some dimensions: a view (a[i] of a 2-D array, a[1:n:2], a[None]).
+    Expr lower_view(const Expr &v, const std::vector<Expr> &idx, Loc l) {
+        const Type &t = v->type;
+        std::vector<SliceSpec> specs;
+        int used = 0, out_ndim = 0;
+        auto int_part = [&](const Expr &e) -> Expr {
+            if (is_none(e)) return nullptr;
+            if (!e->type.is_integral())
+                error(e->loc, "slice bounds must be integers or None, got " + e->type.str(), "convert with int(...)");
+            return convert(e, Type::int64(), e->loc, "slicing");
+        };
+        for (auto &i : idx) {
+            SliceSpec s;
+            if (is_none(i)) {
+                s.kind = SliceSpec::Kind::NewAxis;
+                out_ndim++;
+            } else if (auto *c = i->as<UCall>(); c && is_ref(c->func, "slice")) {
+                s.kind = SliceSpec::Kind::Range;
+                Expr parts[3] = {lower(c->args[0]), lower(c->args[1]), lower(c->args[2])};
+                for (auto &p : parts) if (p->type.is_unknown() && !is_none(p)) return unknown_expr(v);
+                s.start = int_part(parts[0]);
+                s.stop = int_part(parts[1]);
+                s.step = int_part(parts[2]);
+                used++;
+                out_ndim++;
+            } else if (i->type.is_integral()) {
+                s.kind = SliceSpec::Kind::Index;
+                s.index = convert(i, Type::int64(), i->loc, "indexing");
+                used++;
+            } else {
+                error(i->loc, "array indices must be integers, slices or None, got " + i->type.str(),
+                      "fancy indexing with arrays is not supported yet");
+            }
+            specs.push_back(s);
+        }
+        if (used > t.ndim())
+            error(l, "too many indices: " + std::to_string(used) + " for a " + std::to_string(t.ndim()) +
+                         "-dimensional array", "give at most one index per dimension");
+        for (int k = used; k < t.ndim(); k++) {
+            specs.push_back(SliceSpec{});
+            out_ndim++;
+        }
+        if (out_ndim == 0) internal_error("view without dimensions");
+        // Contiguity survives leading integer indices followed by one step-1 slice and
+        // full slices (a[i], a[i:j], a[i, j:k] of a C array); anything else is layout A.
+        bool c_contig = t.layout() == Layout::C;
+        bool seen_range = false;
+        for (auto &s : specs) {
+            if (s.kind == SliceSpec::Kind::NewAxis) continue;
+            if (s.kind == SliceSpec::Kind::Index) { if (seen_range) c_contig = false; continue; }
+            bool unit_step = !s.step || (s.step->as<IntImm>() && s.step->as<IntImm>()->value == 1);
+            bool full = !s.start && !s.stop && !s.step;
+            if (seen_range && !full) c_contig = false;
+            if (!unit_step) c_contig = false;
+            seen_range = true;
+        }
+        Type vt = Type::array(t.elem(), out_ndim, c_contig ? Layout::C : Layout::A, t.readonly());
+        return View::make(vt, v, std::move(specs), l);
     }
 
     // ---- calls ---------------------------------------------------------------------
