@@ -9,10 +9,11 @@ How the numbers are taken
 -------------------------
 * ``time.perf_counter``; the garbage collector is off while timing.
 * Compilation and warm-up happen before, outside the timed region.
-* Implementations are timed *interleaved*: each round times every implementation in turn (in
-  a rotating order; a fast one takes up to 10 samples, ~20 ms, where a slow one takes one),
-  for several rounds, and the best (minimum) sample is reported. On a noisy machine this keeps
-  a burst of noise from penalising only one implementation.
+* Implementations are timed *interleaved*: each round times every implementation in turn,
+  starting from a different one each round, for several rounds; the best (minimum) sample is
+  reported. On a noisy machine this keeps a burst of noise from penalising only one
+  implementation. Within a round each implementation takes up to 10 samples in a ~20 ms slot
+  (at least one), so peers of similar speed get the same number of chances at their minimum.
 * Ratios are ``time / baseline time`` -- below 1 is faster than the baseline.
 
 Adding a workload
@@ -253,7 +254,8 @@ class Workload:
     budget_quick_s: float = 20.0            # stop adding rounds past this (after 3 rounds)
     budget_full_s: float = 120.0
     min_sample_s: float = 1e-3              # calls per sample are batched up to this
-    slot_s: float = 0.02                    # samples per round: up to this long (at most 10)
+    samples_per_round: int = 10             # at most this many samples per round, and
+    slot_s: float = 0.02                    # no new one once this time is spent (at least 1)
 
     def run(self, opts: Options) -> list:
         pristine = self.setup(opts.size or self.size)
@@ -275,8 +277,8 @@ class Workload:
                 t0 = time.perf_counter()
                 out = fn(*args)               # compiles, for the JITs: outside the timing
                 row.extra["first_call_s"] = time.perf_counter() - t0
-                est = math.inf                # best of a few warm calls sizes the samples
-                for _ in range(3 if row.extra["first_call_s"] < 0.1 else 1):
+                est = math.inf                # best warm call: batches tiny calls
+                for _ in range(5 if row.extra["first_call_s"] < 0.1 else 1):
                     t0 = time.perf_counter()
                     out = fn(*args)
                     est = min(est, time.perf_counter() - t0)
@@ -301,19 +303,17 @@ class Workload:
         runnable = {}
         for n, (fn, args, out, est) in ready.items():
             number = max(1, int(self.min_sample_s / max(est, 1e-9)))
-            per_round = max(1, min(10, int(self.slot_s / max(est * number, 1e-9))))
-            runnable[n] = (fn, args, number, per_round)
+            runnable[n] = (fn, args, number, self.samples_per_round)
         del ready, expected
         budget = self.budget_quick_s if opts.quick else self.budget_full_s
         samples = interleaved(runnable, opts.n_rounds(self.rounds_quick, self.rounds_full),
-                              budget)
+                              budget, slot_s=self.slot_s)
         for row in rows:
             if row.impl in samples:
                 s = samples[row.impl]
                 row.samples_s = s
                 row.time_s = min(s) if s else None
                 row.extra["calls_per_sample"] = runnable[row.impl][2]
-                row.extra["samples_per_round"] = runnable[row.impl][3]
                 row.extra["input_alignment"] = [a.ctypes.data % 64 for a in runnable[row.impl][1]
                                                 if isinstance(a, np.ndarray)]
                 if not s:
@@ -343,13 +343,15 @@ def register(workload: Workload) -> Workload:
 # --------------------------------------------------------------------------------------------
 
 
-def interleaved(runnable: dict, rounds: int, budget_s: float, min_rounds: int = 3) -> dict:
+def interleaved(runnable: dict, rounds: int, budget_s: float, min_rounds: int = 3,
+                slot_s: float = math.inf) -> dict:
     """Round-robin timing -> ``{name: [seconds per call]}``.
 
-    ``runnable`` maps a name to ``(fn, args, calls_per_sample, samples_per_round)``. Every round
-    takes ``samples_per_round`` samples of each implementation in turn (so a fast one gets a few
-    samples in the time a slow one takes one), starting from a different implementation each
-    round. Stops after ``rounds`` rounds, or earlier once ``budget_s`` is spent and
+    ``runnable`` maps a name to ``(fn, args, calls_per_sample, max_samples_per_round)``. Every
+    round visits each implementation in turn, starting from a different one each round, and
+    takes samples of it until it has ``max_samples_per_round`` or has spent ``slot_s`` (at least
+    one sample): implementations of similar speed get the same number of samples, a slow one
+    fewer. Stops after ``rounds`` rounds, or earlier once ``budget_s`` is spent and
     ``min_rounds`` are done.
     """
     names = list(runnable)
@@ -365,7 +367,10 @@ def interleaved(runnable: dict, rounds: int, budget_s: float, min_rounds: int = 
             k = r % len(names)
             for name in names[k:] + names[:k]:
                 fn, args, number, per_round = runnable[name]
-                for _ in range(per_round):
+                slot_end = time.perf_counter() + slot_s
+                for i in range(per_round):
+                    if i and time.perf_counter() > slot_end:
+                        break
                     try:
                         t0 = time.perf_counter()
                         for _ in itertools.repeat(None, number):
@@ -469,9 +474,11 @@ class CompileWorkload(Workload):
 
     def _once(self, jit, args):
         d = _jit_no_cache(jit, fresh_function(self.func))
+        c0 = time.process_time()
         t0 = time.perf_counter()
         out = d(*args)
         first = time.perf_counter() - t0
+        self.last_cpu_s = time.process_time() - c0
         warm = math.inf
         for _ in range(3):
             t0 = time.perf_counter()
@@ -507,6 +514,7 @@ class CompileWorkload(Workload):
                     gc.collect()
                     t, _, d = self._once(jit, args)
                     row.samples_s.append(t)
+                    row.extra.setdefault("first_call_cpu_s", []).append(self.last_cpu_s)
                     stats = getattr(d, "stats", None) if row.family == "hotloop" else None
                     if stats is not None and "stats" not in row.extra:
                         row.extra["stats"] = _jsonable(stats)

@@ -43,7 +43,10 @@ public:
     std::vector<Type> type_list(char close) {
         std::vector<Type> out;
         if (eat(close)) return out;
-        do { out.push_back(type()); } while (eat(','));
+        do {
+            if (eat(close)) return out;  // a trailing comma: "(float64[:],)"
+            out.push_back(type());
+        } while (eat(','));
         expect(close);
         return out;
     }
@@ -72,10 +75,12 @@ public:
             std::string n = ident();
             expect(')');
             int count = 0;
+            if (n.empty() || n.size() > 3) fail("UniTuple count must be a number from 0 to 255");
             for (char c : n) {
-                if (!std::isdigit((unsigned char)c)) fail("UniTuple count must be a number");
+                if (!std::isdigit((unsigned char)c)) fail("UniTuple count must be a number from 0 to 255");
                 count = count * 10 + (c - '0');
             }
+            if (count > 255) fail("UniTuple count must be a number from 0 to 255");
             return Type::tuple(std::vector<Type>(count, t));
         }
         if (name == "void" || name == "none") return Type::none();

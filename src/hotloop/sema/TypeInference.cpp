@@ -108,6 +108,9 @@ private:
             auto *a = s->as<Assign>();
             Expr v = lower(a->value);
             Type &t = env[a->name];
+            if (v->as<Ref>())
+                error(s->loc, "'" + to_string(a->value) + "' cannot be stored in a variable",
+                      "variables hold numbers, arrays and tuples");
             if (opts.locals.count(a->name)) {
                 t = opts.locals.at(a->name);
             } else if (!v->type.is_unknown()) {
@@ -587,6 +590,18 @@ public:
                 error(l, "cannot convert a complex value to " + t.str() + (ctx.empty() ? "" : " when " + ctx),
                       "take .real or abs() first");
             if (auto *i = e->as<IntImm>(); i && t.is_float()) return FloatImm::make((double)i->value, t, i->loc);
+            if (auto *i = e->as<IntImm>(); i && from.weak() && t.is_int() && t.bits() < 64) {
+                // NEP 50: a Python int must fit the NumPy integer type it meets.
+                int64_t lo = t.is_uint() ? 0 : -(int64_t(1) << (t.bits() - 1));
+                int64_t hi = t.is_uint() ? (int64_t(1) << t.bits()) - 1 : (int64_t(1) << (t.bits() - 1)) - 1;
+                if (i->value < lo || i->value > hi)
+                    error(l, "Python integer " + std::to_string(i->value) + " out of bounds for " + t.str(),
+                          "use a constant in range, or convert the other operand to a wider type");
+                return IntImm::make(i->value, t, i->loc);
+            }
+            if (auto *i = e->as<IntImm>(); i && from.weak() && t.is_uint() && i->value < 0)
+                error(l, "Python integer " + std::to_string(i->value) + " out of bounds for " + t.str(),
+                      "use a non-negative constant");
             if (auto *i = e->as<IntImm>(); i && t.is_int() && t.bits() == 64) return IntImm::make(i->value, t, i->loc);
             if (auto *f = e->as<FloatImm>(); f && t.is_float()) return FloatImm::make(t.bits() == 32 ? (double)(float)f->value : f->value, t, f->loc);
             return Cast::make(t, e);
