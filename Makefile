@@ -40,7 +40,9 @@ $(BUILD)/CMakeCache.txt: $(BUILD)/.apt-ok $(VENV)/.deps-ok CMakeLists.txt
 # Builds the extension and copies it next to the Python sources (python/hotloop/).
 build: $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
-	@cp -u $(BUILD)/_core*.so python/hotloop/
+	@# copy then rename: a running process keeps the old library intact
+	@for f in $(BUILD)/_core*.so; do cmp -s $$f python/hotloop/$$(basename $$f) || \
+	  { cp $$f python/hotloop/.$$(basename $$f).tmp && mv python/hotloop/.$$(basename $$f).tmp python/hotloop/$$(basename $$f); }; done
 
 test-cpp: build
 	cd $(BUILD) && ctest --output-on-failure

@@ -318,17 +318,30 @@ def test_round_ndigits(k, n):
 
 
 @hl.jit
-def conversions(x, n, b):
-    return int(x), float(n), bool(x), bool(n), int(b), float(b), int(n), bool(b)
+def conversions(x, n):
+    return int(x), float(n), bool(x), bool(n), int(n), int(-x), float(x)
 
 
 @SETTINGS
-@given(finite_floats(-1e15, 1e15), small_ints(-3, 3), st.booleans())
-@example(-0.9, 0, True)
-@example(0.0, 1, False)
-@example(-0.0, -1, False)
-def test_int_float_bool_conversions(x, n, b):
-    check(conversions, x, n, b)
+@given(finite_floats(-1e15, 1e15), small_ints(-3, 3))
+@example(-0.9, 0)
+@example(0.0, 1)
+@example(-0.0, -1)
+@example(2.9999999999999996, 2)
+def test_int_float_bool_conversions(x, n):
+    # int(float) truncates toward zero
+    check(conversions, x, n)
+
+
+@hl.jit
+def bool_conversions(b, c):
+    return int(b), float(b), bool(b), int(b) + int(c), float(c) * 0.5
+
+
+@SETTINGS
+@given(st.booleans(), st.booleans())
+def test_conversions_of_bools(b, c):
+    check(bool_conversions, b, c)
 
 
 @hl.jit

@@ -434,6 +434,82 @@ private:
         return out;
     }
 
+    // A C-contiguous array with a new shape (one dimension may be -1).
+    llvm::Value *reshape(const Reshape *r) {
+        llvm::Value *src = expr(r->array);
+        const Type &st = r->array->type;
+        llvm::Value *size = b.getInt64(1);
+        for (int k = 0; k < st.ndim(); k++) size = b.CreateMul(size, dim(src, k));
+        std::vector<llvm::Value *> dims;
+        llvm::Value *known = b.getInt64(1), *unknown_at = b.getInt64(-1);
+        for (size_t k = 0; k < r->shape.size(); k++) {
+            llvm::Value *d = expr(r->shape[k]);
+            llvm::Value *is_unknown = b.CreateICmpEQ(d, b.getInt64(-1));
+            unknown_at = b.CreateSelect(is_unknown, b.getInt64((int64_t)k), unknown_at);
+            known = b.CreateMul(known, b.CreateSelect(is_unknown, b.getInt64(1), d));
+            dims.push_back(d);
+        }
+        llvm::Value *safe_known = b.CreateSelect(b.CreateICmpEQ(known, b.getInt64(0)), b.getInt64(1), known);
+        llvm::Value *inferred = b.CreateSDiv(size, safe_known);
+        for (size_t k = 0; k < dims.size(); k++)
+            dims[k] = b.CreateSelect(b.CreateICmpEQ(unknown_at, b.getInt64((int64_t)k)), inferred, dims[k]);
+        llvm::Value *total = b.getInt64(1);
+        llvm::Value *negative = b.getFalse();
+        for (auto *d : dims) {
+            total = b.CreateMul(total, d);
+            negative = b.CreateOr(negative, b.CreateICmpSLT(d, b.getInt64(0)));
+        }
+        raise_if(b.CreateOr(negative, b.CreateICmpNE(total, size)), ExcKind::ValueError,
+                 "cannot reshape array into the requested shape");
+        llvm::Value *out = llvm::UndefValue::get(ltype(r->type));
+        out = b.CreateInsertValue(out, b.CreateExtractValue(src, {0u}), {0u});
+        out = b.CreateInsertValue(out, b.CreateExtractValue(src, {1u}), {1u});
+        llvm::Value *s = b.getInt64(st.elem().bytes());
+        for (int k = (int)dims.size() - 1; k >= 0; k--) {
+            out = b.CreateInsertValue(out, dims[k], {2u, (unsigned)k});
+            out = b.CreateInsertValue(out, s, {3u, (unsigned)k});
+            s = b.CreateMul(s, dims[k]);
+        }
+        return out;
+    }
+
+    // [lo, hi) byte range an array's elements occupy; empty arrays give lo == hi.
+    std::pair<llvm::Value *, llvm::Value *> extent(llvm::Value *arr, const Type &t) {
+        auto strides = strides_of(arr, t);
+        llvm::Value *lo = b.getInt64(0), *hi = b.getInt64(t.elem().bytes()), *empty = b.getFalse();
+        for (int k = 0; k < t.ndim(); k++) {
+            llvm::Value *span = b.CreateMul(b.CreateSub(dim(arr, k), b.getInt64(1)), strides[k]);
+            llvm::Value *neg = b.CreateICmpSLT(span, b.getInt64(0));
+            lo = b.CreateAdd(lo, b.CreateSelect(neg, span, b.getInt64(0)));
+            hi = b.CreateAdd(hi, b.CreateSelect(neg, b.getInt64(0), span));
+            empty = b.CreateOr(empty, b.CreateICmpEQ(dim(arr, k), b.getInt64(0)));
+        }
+        llvm::Value *base = b.CreatePtrToInt(b.CreateExtractValue(arr, {0u}), b.getInt64Ty());
+        lo = b.CreateAdd(base, lo);
+        hi = b.CreateSelect(empty, lo, b.CreateAdd(base, hi));
+        return {lo, hi};
+    }
+
+    llvm::Value *overlaps(const Overlaps *o) {
+        llvm::Value *a = expr(o->a), *c = expr(o->b);
+        auto [alo, ahi] = extent(a, o->a->type);
+        auto [clo, chi] = extent(c, o->b->type);
+        llvm::Value *apart = b.CreateOr(b.CreateICmpULE(ahi, clo), b.CreateICmpULE(chi, alo));
+        // The very same view (same start, shape and strides) is safe for elementwise updates.
+        llvm::Value *same = b.CreateICmpEQ(b.CreateExtractValue(a, {0u}), b.CreateExtractValue(c, {0u}));
+        const Type &ta = o->a->type, &tc = o->b->type;
+        if (ta.ndim() == tc.ndim()) {
+            auto sa = strides_of(a, ta), sc = strides_of(c, tc);
+            for (int k = 0; k < ta.ndim(); k++) {
+                same = b.CreateAnd(same, b.CreateICmpEQ(dim(a, k), dim(c, k)));
+                same = b.CreateAnd(same, b.CreateICmpEQ(sa[k], sc[k]));
+            }
+        } else {
+            same = b.getFalse();
+        }
+        return b.CreateAnd(b.CreateNot(apart), b.CreateNot(same));
+    }
+
     llvm::Value *alloc_array(const AllocArray *a) {
         const Type &t = a->type;
         int n = t.ndim();
@@ -466,21 +542,49 @@ private:
         llvm::Type *et = ltype(t.elem());
         if (a->init == AllocInit::Zeros) {
             b.CreateMemSet(data, b.getInt8(0), b.CreateMul(count, b.getInt64(item)), llvm::MaybeAlign(64));
-        } else if (a->init == AllocInit::Ones) {
-            llvm::Value *one = cast_scalar(b.getInt64(1), Type::int64(), t.elem());
-            auto *head = block("fill.cond"), *body = block("fill.body"), *end = block("fill.end");
-            auto *pre = b.GetInsertBlock();
-            b.CreateBr(head);
-            b.SetInsertPoint(head);
-            auto *i = b.CreatePHI(b.getInt64Ty(), 2);
-            i->addIncoming(b.getInt64(0), pre);
-            b.CreateCondBr(b.CreateICmpSLT(i, count), body, end);
-            b.SetInsertPoint(body);
-            b.CreateStore(one, b.CreateInBoundsGEP(et, data, {i}));
-            i->addIncoming(b.CreateNSWAdd(i, b.getInt64(1)), body);
-            b.CreateBr(head);
-            b.SetInsertPoint(end);
+            return arr;
         }
+        if (a->init == AllocInit::Empty) return arr;
+        // A fill loop: value(i) per element.
+        llvm::Value *va = a->a ? expr(a->a) : nullptr, *vb = a->b ? expr(a->b) : nullptr;
+        llvm::Value *step = nullptr, *last = nullptr;
+        if (a->init == AllocInit::Linspace) {
+            // NumPy: step = (stop - start) / (num - 1); y[i] = start + i * step; y[-1] = stop.
+            llvm::Value *div = b.CreateSIToFP(b.CreateSub(count, b.getInt64(1)), b.getDoubleTy());
+            step = b.CreateFDiv(b.CreateFSub(vb, va), div);
+            last = vb;
+        }
+        auto *head = block("fill.cond"), *body = block("fill.body"), *end = block("fill.end");
+        auto *pre = b.GetInsertBlock();
+        b.CreateBr(head);
+        b.SetInsertPoint(head);
+        auto *i = b.CreatePHI(b.getInt64Ty(), 2);
+        i->addIncoming(b.getInt64(0), pre);
+        b.CreateCondBr(b.CreateICmpSLT(i, count), body, end);
+        b.SetInsertPoint(body);
+        llvm::Value *v = nullptr;
+        switch (a->init) {
+        case AllocInit::Ones: v = cast_scalar(b.getInt64(1), Type::int64(), t.elem()); break;
+        case AllocInit::Fill: v = va; break;
+        case AllocInit::Arange: {
+            llvm::Value *iv = cast_scalar(i, Type::int64(), t.elem());
+            v = t.elem().is_float() ? b.CreateFAdd(va, b.CreateFMul(iv, vb)) : b.CreateAdd(va, b.CreateMul(iv, vb));
+            break;
+        }
+        case AllocInit::Linspace: {
+            llvm::Value *x = b.CreateFAdd(va, b.CreateFMul(b.CreateSIToFP(i, b.getDoubleTy()), step));
+            llvm::Value *is_last = b.CreateAnd(b.CreateICmpEQ(i, b.CreateSub(count, b.getInt64(1))),
+                                               b.CreateICmpSGT(count, b.getInt64(1)));
+            x = b.CreateSelect(is_last, last, x);
+            v = cast_scalar(x, Type::float64(), t.elem());
+            break;
+        }
+        default: break;
+        }
+        b.CreateStore(v, b.CreateInBoundsGEP(et, data, {i}));
+        i->addIncoming(b.CreateNSWAdd(i, b.getInt64(1)), b.GetInsertBlock());
+        b.CreateBr(head);
+        b.SetInsertPoint(end);
         return arr;
     }
 
@@ -605,6 +709,8 @@ private:
         }
         case NodeType::AllocArray: return alloc_array(e->as<AllocArray>());
         case NodeType::View: return view(e->as<View>());
+        case NodeType::Reshape: return reshape(e->as<Reshape>());
+        case NodeType::Overlaps: return overlaps(e->as<Overlaps>());
         default: break;
         }
         internal_error("codegen: unsupported expression " + to_string(e));
@@ -660,11 +766,14 @@ private:
         return nullptr;
     }
 
-    bool python_errors() const { return !opts.error_model_numpy; }
+    bool ieee_op = false;  // the Binary being generated follows NumPy's rules
+    bool python_errors() const { return !opts.error_model_numpy && !ieee_op; }
 
     llvm::Value *binary(const Binary *op) {
         const Type &t = op->type;
+        struct Restore { bool &flag; bool saved; ~Restore() { flag = saved; } } restore{ieee_op, ieee_op};
         llvm::Value *a = expr(op->a), *bv = expr(op->b);
+        ieee_op = op->ieee;
         if (t.is_float()) return float_binary(op->op, a, bv, t, op->b);
         if (t.is_bool()) {
             switch (op->op) {

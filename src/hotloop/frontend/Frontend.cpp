@@ -226,13 +226,16 @@ private:
         std::string k = kind_of(target);
         if (k == "Name") {
             std::string name = nb::cast<std::string>(target.attr("id"));
-            return Assign::make(name, Binary::make(op, Var::make(name, {}, loc(target)), value, {}, l), l);
+            return Assign::make(name, Binary::make(op, Var::make(name, {}, loc(target)), value, {}, l), l,
+                                /*inplace=*/true);
         }
         if (k == "Subscript") {
             // a[i] += v: the array and the indices are evaluated once.
             std::vector<Stmt> out;
             auto once = [&](Expr e) -> Expr {
-                if (e->as<Var>() || e->as<IntImm>()) return e;
+                if (e->as<Var>() || e->as<IntImm>() || e->as<Ref>()) return e;
+                if (auto *c = e->as<UCall>(); c && c->func->as<Ref>() && c->func->as<Ref>()->name == "slice")
+                    return e;  // a slice is syntax, not a value; its bounds are evaluated twice
                 std::string t = tmp();
                 out.push_back(Assign::make(t, e, l));
                 return Var::make(t, {}, l);

@@ -174,8 +174,10 @@ Expr TupleGet::make(Expr tuple, int index, Loc l) {
     n->index = index;
     return n;
 }
-Expr AllocArray::make(Type array_type, std::vector<Expr> shape, AllocInit init, Loc l) {
+Expr AllocArray::make(Type array_type, std::vector<Expr> shape, AllocInit init, Loc l, Expr a, Expr b) {
     auto n = node<AllocArray>(array_type, l);
+    n->a = std::move(a);
+    n->b = std::move(b);
     n->shape = std::move(shape);
     n->init = init;
     return n;
@@ -184,6 +186,36 @@ Expr View::make(Type t, Expr array, std::vector<SliceSpec> specs, Loc l) {
     auto n = node<View>(t, l);
     n->array = std::move(array);
     n->specs = std::move(specs);
+    return n;
+}
+Expr ArrayMap::make(Type t, std::vector<std::pair<std::string, Expr>> inputs, Expr body, Loc l) {
+    auto n = node<ArrayMap>(t, l);
+    n->inputs = std::move(inputs);
+    n->body = std::move(body);
+    return n;
+}
+const char *reduce_name(ReduceOp op) {
+    static const char *names[] = {"sum", "prod", "min", "max", "mean", "argmin", "argmax", "any", "all"};
+    return names[(int)op];
+}
+Expr Reduce::make(ReduceOp op, Expr value, int axis, Type t, Loc l) {
+    auto n = node<Reduce>(t, l);
+    n->op = op;
+    n->value = std::move(value);
+    n->axis = axis;
+    return n;
+}
+Expr Reshape::make(Expr array, std::vector<Expr> shape, Loc l) {
+    internal_assert(array->type.is_array() && array->type.layout() == Layout::C, "reshape of a non-C array");
+    auto n = node<Reshape>(Type::array(array->type.elem(), (int)shape.size(), Layout::C, array->type.readonly()), l);
+    n->array = std::move(array);
+    n->shape = std::move(shape);
+    return n;
+}
+Expr Overlaps::make(Expr a, Expr b) {
+    auto n = node<Overlaps>(Type::boolean(), a->loc);
+    n->a = std::move(a);
+    n->b = std::move(b);
     return n;
 }
 Expr Ref::make(RefKind k, const std::string &name, Loc l, Type t, std::shared_ptr<void> handle) {
@@ -214,8 +246,9 @@ Expr UCall::make(Expr func, std::vector<Expr> args, std::vector<Keyword> kwargs,
 }
 
 Stmt Block::make(std::vector<Stmt> stmts, Loc l) { auto n = stmt<Block>(l); n->stmts = std::move(stmts); return n; }
-Stmt Assign::make(const std::string &name, Expr value, Loc l) {
+Stmt Assign::make(const std::string &name, Expr value, Loc l, bool inplace) {
     auto n = stmt<Assign>(l);
+    n->inplace = inplace;
     n->name = name;
     n->value = std::move(value);
     return n;

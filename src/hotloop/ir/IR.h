@@ -50,6 +50,7 @@ enum class NodeType : uint8_t {
     // typed expressions
     IntImm, FloatImm, BoolImm, ComplexImm, Var, Cast, Binary, Unary, Compare, Logical,
     Select, Let, MathCall, Call, Load, ArrayDim, MakeTuple, TupleGet, AllocArray, View,
+    ArrayMap, Reduce, Reshape, Overlaps,
     // untyped expressions (frontend output only)
     Ref, Attr, Subscript, UCall,
     // statements
@@ -110,7 +111,9 @@ struct Cast : ExprNode { HL_EXPR_NODE(Cast) Expr value;
 
 // Arithmetic with Python semantics; both operands already have the result's type
 // (except Shl/Shr and Pow with an integer exponent, whose right operand may differ).
-struct Binary : ExprNode { HL_EXPR_NODE(Binary) BinOp op; Expr a, b;
+// `ieee` (set inside array expressions, where NumPy's rules apply): division by zero
+// gives inf/nan (integers: 0) instead of raising ZeroDivisionError.
+struct Binary : ExprNode { HL_EXPR_NODE(Binary) BinOp op; Expr a, b; bool ieee = false;
     static Expr make(BinOp op, Expr a, Expr b, Type t = {}, Loc l = {}); };
 struct Unary : ExprNode { HL_EXPR_NODE(Unary) UnOp op; Expr a;
     static Expr make(UnOp op, Expr a, Type t = {}, Loc l = {}); };
@@ -143,10 +146,13 @@ struct MakeTuple : ExprNode { HL_EXPR_NODE(MakeTuple) std::vector<Expr> elems;
     static Expr make(std::vector<Expr> elems, Loc l = {}); };
 struct TupleGet : ExprNode { HL_EXPR_NODE(TupleGet) Expr tuple; int index;
     static Expr make(Expr tuple, int index, Loc l = {}); };
-// A new C-contiguous array owned by the runtime (np.empty/zeros/ones).
-enum class AllocInit : uint8_t { Empty, Zeros, Ones };
+// A new C-contiguous array owned by the runtime: np.empty/zeros/ones/full, and 1-D
+// np.arange (a = start, b = step) and np.linspace (a = start, b = stop).
+enum class AllocInit : uint8_t { Empty, Zeros, Ones, Fill, Arange, Linspace };
 struct AllocArray : ExprNode { HL_EXPR_NODE(AllocArray) std::vector<Expr> shape; AllocInit init;
-    static Expr make(Type array_type, std::vector<Expr> shape, AllocInit init, Loc l = {}); };
+    Expr a, b;  // Fill: a = value; Arange, Linspace: see above (of the element type)
+    static Expr make(Type array_type, std::vector<Expr> shape, AllocInit init, Loc l = {},
+                     Expr a = nullptr, Expr b = nullptr); };
 
 // A view of part of an array (basic indexing): per dimension of the source an integer
 // index (the dimension goes away) or a slice start:stop:step (null parts are Python's
@@ -158,6 +164,32 @@ struct SliceSpec {
 };
 struct View : ExprNode { HL_EXPR_NODE(View) Expr array; std::vector<SliceSpec> specs;
     static Expr make(Type t, Expr array, std::vector<SliceSpec> specs, Loc l = {}); };
+
+// An elementwise array expression, not yet computed: `body` is a scalar expression of
+// the placeholder variables, each standing for the element of its input array at the
+// current index (with NumPy broadcasting). A whole chain of array operations is one
+// ArrayMap, so lowering it (passes/LowerArrayExprs) makes one loop and no temporaries.
+struct ArrayMap : ExprNode { HL_EXPR_NODE(ArrayMap)
+    std::vector<std::pair<std::string, Expr>> inputs;  // placeholder -> array value
+    Expr body;
+    static Expr make(Type t, std::vector<std::pair<std::string, Expr>> inputs, Expr body, Loc l = {}); };
+
+enum class ReduceOp : uint8_t { Sum, Prod, Min, Max, Mean, ArgMin, ArgMax, Any, All };
+const char *reduce_name(ReduceOp op);
+// A reduction of an array (or an ArrayMap, fused) over all elements (axis < 0, a scalar
+// result) or over one axis (an array result).
+struct Reduce : ExprNode { HL_EXPR_NODE(Reduce) ReduceOp op; Expr value; int axis = -1;
+    static Expr make(ReduceOp op, Expr value, int axis, Type t, Loc l = {}); };
+
+// A C-contiguous array seen with another shape (reshape/ravel, flat loops); one
+// dimension may be -1 (inferred). A size mismatch raises ValueError.
+struct Reshape : ExprNode { HL_EXPR_NODE(Reshape) Expr array; std::vector<Expr> shape;
+    static Expr make(Expr array, std::vector<Expr> shape, Loc l = {}); };
+
+// True when two arrays' memory overlaps and they are not the very same view, i.e. when
+// writing one elementwise while reading the other needs a temporary (as NumPy does).
+struct Overlaps : ExprNode { HL_EXPR_NODE(Overlaps) Expr a, b;
+    static Expr make(Expr a, Expr b); };
 
 // ---- untyped expressions (frontend) ------------------------------------------------
 
@@ -182,9 +214,13 @@ struct UCall : ExprNode { HL_EXPR_NODE(UCall) Expr func; std::vector<Expr> args;
 
 struct Block : StmtNode { HL_STMT_NODE(Block) std::vector<Stmt> stmts;
     static Stmt make(std::vector<Stmt> stmts, Loc l = {}); };
-struct Assign : StmtNode { HL_STMT_NODE(Assign) std::string name; Expr value;
-    static Stmt make(const std::string &name, Expr value, Loc l = {}); };
-// target[indices...] = value. Untyped IR may hold any expression as target.
+// name = value. `inplace` marks an augmented assignment (x += v), which for an array
+// updates the array's memory instead of rebinding the name, as in Python.
+struct Assign : StmtNode { HL_STMT_NODE(Assign) std::string name; Expr value; bool inplace = false;
+    static Stmt make(const std::string &name, Expr value, Loc l = {}, bool inplace = false); };
+// target[indices...] = value. Untyped IR may hold any expression as target. With no
+// indices it assigns the whole target array (value: a scalar, array or ArrayMap,
+// broadcast); passes/LowerArrayExprs turns that into loops.
 struct Store : StmtNode { HL_STMT_NODE(Store) Expr array; std::vector<Expr> indices; Expr value;
     static Stmt make(Expr array, std::vector<Expr> indices, Expr value, Loc l = {}); };
 struct If : StmtNode { HL_STMT_NODE(If) Expr cond; Stmt then_case, else_case;  // else may be null

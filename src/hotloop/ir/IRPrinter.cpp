@@ -104,10 +104,12 @@ public:
         }
         case NodeType::AllocArray: {
             auto *a = e->as<AllocArray>();
-            static const char *names[] = {"empty", "zeros", "ones"};
+            static const char *names[] = {"empty", "zeros", "ones", "full", "arange", "linspace"};
             os << "np." << names[(int)a->init] << "((";
             for (auto &s : a->shape) { expr(s); os << ", "; }
-            os << "), " << scalar_name(a->type) << ")";
+            os << ")";
+            for (const Expr *x : {&a->a, &a->b}) if (*x) { os << ", "; expr(*x); }
+            os << ", " << scalar_name(a->type) << ")";
             break;
         }
         case NodeType::View: {
@@ -127,6 +129,32 @@ public:
                 }
             }
             os << "]";
+            break;
+        }
+        case NodeType::ArrayMap: {
+            auto *m = e->as<ArrayMap>();
+            os << "map(";
+            for (auto &[name, a] : m->inputs) { os << name << " in "; expr(a); os << ", "; }
+            os << "-> "; expr(m->body); os << ")";
+            break;
+        }
+        case NodeType::Reduce: {
+            auto *r = e->as<Reduce>();
+            os << "np." << reduce_name(r->op) << "("; expr(r->value);
+            if (r->axis >= 0) os << ", axis=" << r->axis;
+            os << ")";
+            break;
+        }
+        case NodeType::Reshape: {
+            auto *r = e->as<Reshape>();
+            expr(r->array);
+            os << ".reshape";
+            list(r->shape);
+            break;
+        }
+        case NodeType::Overlaps: {
+            auto *o = e->as<Overlaps>();
+            os << "overlaps("; expr(o->a); os << ", "; expr(o->b); os << ")";
             break;
         }
         case NodeType::Ref: os << e->as<Ref>()->name; break;
@@ -174,7 +202,7 @@ public:
             auto *a = s->as<Assign>();
             pad(ind); os << a->name;
             if (!a->value->type.is_unknown()) os << ": " << a->value->type.str();
-            os << " = "; expr(a->value); os << "\n";
+            os << (a->inplace ? " (in place) = " : " = "); expr(a->value); os << "\n";
             break;
         }
         case NodeType::Store: {

@@ -5,7 +5,7 @@ namespace hotloop {
 #define HL_EXPR_CASES(X)                                                                  \
     X(IntImm) X(FloatImm) X(BoolImm) X(ComplexImm) X(Var) X(Cast) X(Binary) X(Unary)       \
     X(Compare) X(Logical) X(Select) X(Let) X(MathCall) X(Call) X(Load) X(ArrayDim)          \
-    X(MakeTuple) X(TupleGet) X(AllocArray) X(View) X(Ref) X(Attr) X(Subscript) X(UCall)
+    X(MakeTuple) X(TupleGet) X(AllocArray) X(View) X(ArrayMap) X(Reduce) X(Reshape) X(Overlaps) X(Ref) X(Attr) X(Subscript) X(UCall)
 #define HL_STMT_CASES(X)                                                                  \
     X(Block) X(Assign) X(Store) X(If) X(For) X(While) X(Break) X(Continue) X(Return)       \
     X(Raise) X(Evaluate)
@@ -50,11 +50,18 @@ void IRVisitor::visit(const Load *op) { visit(op->array); for (auto &i : op->ind
 void IRVisitor::visit(const ArrayDim *op) { visit(op->array); }
 void IRVisitor::visit(const MakeTuple *op) { for (auto &e : op->elems) visit(e); }
 void IRVisitor::visit(const TupleGet *op) { visit(op->tuple); }
-void IRVisitor::visit(const AllocArray *op) { for (auto &e : op->shape) visit(e); }
+void IRVisitor::visit(const AllocArray *op) { for (auto &e : op->shape) visit(e); visit(op->a); visit(op->b); }
 void IRVisitor::visit(const View *op) {
     visit(op->array);
     for (auto &s : op->specs) { visit(s.index); visit(s.start); visit(s.stop); visit(s.step); }
 }
+void IRVisitor::visit(const ArrayMap *op) {
+    for (auto &i : op->inputs) visit(i.second);
+    visit(op->body);
+}
+void IRVisitor::visit(const Reduce *op) { visit(op->value); }
+void IRVisitor::visit(const Reshape *op) { visit(op->array); for (auto &e : op->shape) visit(e); }
+void IRVisitor::visit(const Overlaps *op) { visit(op->a); visit(op->b); }
 void IRVisitor::visit(const Ref *) {}
 void IRVisitor::visit(const Attr *op) { visit(op->value); }
 void IRVisitor::visit(const Subscript *op) { visit(op->value); for (auto &i : op->indices) visit(i); }
@@ -197,8 +204,9 @@ Expr IRMutator::visit(const TupleGet *op, const Expr &self) {
 Expr IRMutator::visit(const AllocArray *op, const Expr &self) {
     bool changed = false;
     auto s = mutate(op->shape, &changed);
-    if (!changed) return self;
-    auto n = copy_of(op); n->shape = std::move(s); return n;
+    Expr a = mutate(op->a), b = mutate(op->b);
+    if (!changed && a == op->a && b == op->b) return self;
+    auto n = copy_of(op); n->shape = std::move(s); n->a = a; n->b = b; return n;
 }
 Expr IRMutator::visit(const View *op, const Expr &self) {
     Expr a = mutate(op->array);
@@ -213,6 +221,35 @@ Expr IRMutator::visit(const View *op, const Expr &self) {
     }
     if (!changed) return self;
     auto n = copy_of(op); n->array = a; n->specs = std::move(specs); return n;
+}
+Expr IRMutator::visit(const ArrayMap *op, const Expr &self) {
+    bool changed = false;
+    auto inputs = op->inputs;
+    for (auto &i : inputs) {
+        Expr m = mutate(i.second);
+        changed = changed || m != i.second;
+        i.second = m;
+    }
+    Expr body = mutate(op->body);
+    if (!changed && body == op->body) return self;
+    auto n = copy_of(op); n->inputs = std::move(inputs); n->body = body; return n;
+}
+Expr IRMutator::visit(const Reduce *op, const Expr &self) {
+    Expr v = mutate(op->value);
+    if (v == op->value) return self;
+    auto n = copy_of(op); n->value = v; return n;
+}
+Expr IRMutator::visit(const Reshape *op, const Expr &self) {
+    bool changed = false;
+    Expr a = mutate(op->array);
+    auto s = mutate(op->shape, &changed);
+    if (!changed && a == op->array) return self;
+    auto n = copy_of(op); n->array = a; n->shape = std::move(s); return n;
+}
+Expr IRMutator::visit(const Overlaps *op, const Expr &self) {
+    Expr a = mutate(op->a), b = mutate(op->b);
+    if (a == op->a && b == op->b) return self;
+    auto n = copy_of(op); n->a = a; n->b = b; return n;
 }
 Expr IRMutator::visit(const Attr *op, const Expr &self) {
     Expr v = mutate(op->value);
@@ -254,7 +291,7 @@ Stmt IRMutator::visit(const Block *op, const Stmt &self) {
 Stmt IRMutator::visit(const Assign *op, const Stmt &self) {
     Expr v = mutate(op->value);
     if (v == op->value) return self;
-    return Assign::make(op->name, v, op->loc);
+    return Assign::make(op->name, v, op->loc, op->inplace);
 }
 Stmt IRMutator::visit(const Store *op, const Stmt &self) {
     bool changed = false;

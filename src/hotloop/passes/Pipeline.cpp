@@ -3,6 +3,7 @@
 #include "hotloop/ir/Debug.h"
 #include "hotloop/ir/IRPrinter.h"
 #include "hotloop/ir/Verifier.h"
+#include "hotloop/passes/LowerArrayExprs.h"
 #include "hotloop/passes/StrengthReducePow.h"
 
 namespace hotloop {
@@ -11,26 +12,28 @@ namespace {
 
 struct Pass {
     const char *name;
-    Stmt (*run)(const Stmt &);
+    void (*run)(Function &);
 };
+
+void reduce_powers(Function &f) { f.body = strength_reduce_pow(f.body); }
 
 // In order. Each is one file in passes/.
 const Pass passes[] = {
-    {"strength_reduce_pow", strength_reduce_pow},
+    {"lower_array_exprs", lower_array_exprs},
+    {"strength_reduce_pow", reduce_powers},
 };
 
 }  // namespace
 
 void run_pipeline(Function &f, const PipelineOptions &opts) {
-    if (opts.verify) verify(f);
     for (const Pass &p : passes) {
         Stmt before = f.body;
-        f.body = p.run(f.body);
+        p.run(f);
         bool changed = f.body != before;
         if (debug_enabled("passes"))
             debug_emit("passes", f.symbol, std::string("after ") + p.name + (changed ? "" : " (no change)"),
                        changed ? to_string(f) : "");
-        if (opts.verify && changed) verify(f);
+        if (opts.verify) verify(f);
     }
 }
 

@@ -28,6 +28,14 @@ MathRule math_rule(MathOp op) {
     return MathRule::FloatFn;
 }
 
+const char *elementwise_names[] = {"abs", "np.abs", "np.absolute", "np.maximum", "np.minimum", "np.fmax",
+                                   "np.fmin", "np.sign", "np.square", "np.where", "np.round", "np.around"};
+
+const char *array_function_names[] = {"np.sum", "np.prod", "np.min", "np.max", "np.amin", "np.amax", "np.mean",
+                                      "np.argmin", "np.argmax", "np.any", "np.all", "np.dot", "np.copy",
+                                      "np.arange", "np.linspace", "np.full", "np.full_like", "np.reshape",
+                                      "np.ravel", "np.array", "np.asarray"};
+
 const char *other_names[] = {"len", "abs", "min", "max", "int", "float", "bool", "round",
                              "np.abs", "np.absolute", "np.maximum", "np.minimum", "np.fmax", "np.fmin",
                              "np.empty", "np.zeros", "np.ones", "np.empty_like", "np.zeros_like",
@@ -95,6 +103,12 @@ public:
         if (n == "int" || n == "float" || n == "bool") return py_type_call();
         if (n == "round" || n == "np.round" || n == "np.around") return round();
         if (n == "np.sign") return sign();
+        if (n == "np.where") {
+            arity(3, 3);
+            no_kwargs();
+            Type t = promote(scalar_arg(1)->type, scalar_arg(2)->type);
+            return Select::make(h.truthy(scalar_arg(0)), conv(c.args[1], t), conv(c.args[2], t), t, c.loc);
+        }
         if (n == "np.square") { arity(1, 1); no_kwargs(); Expr a = scalar_arg(0); return Binary::make(BinOp::Mul, a, a, a->type, c.loc); }
         if (n == "np.empty" || n == "np.zeros" || n == "np.ones") return alloc(false);
         if (n == "np.empty_like" || n == "np.zeros_like" || n == "np.ones_like") return alloc(true);
@@ -351,7 +365,14 @@ std::vector<std::string> supported_builtin_names() {
     std::vector<std::string> out;
     for (auto &m : math_names) out.push_back(m.name);
     for (auto *n : other_names) out.push_back(n);
+    for (auto *n : array_function_names) out.push_back(n);
     return out;
+}
+
+bool is_elementwise_builtin(const std::string &name) {
+    for (auto &m : math_names) if (name == m.name) return name.rfind("np.", 0) == 0;
+    for (auto *n : elementwise_names) if (name == n) return true;
+    return false;
 }
 
 Expr lower_builtin_call(const BuiltinCall &c, const BuiltinHelpers &h) { return Lowerer(c, h).lower(); }

@@ -25,6 +25,9 @@ struct BuiltinHelpers {
 
 Expr lower_builtin_call(const BuiltinCall &c, const BuiltinHelpers &h);
 
+// Whether `name` applies elementwise to arrays (np.sqrt, np.where, abs, np.float32, ...).
+bool is_elementwise_builtin(const std::string &name);
+
 // Every callable name compiled code accepts (for suggestions and the docs table).
 std::vector<std::string> supported_builtin_names();
 

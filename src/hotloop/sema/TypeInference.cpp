@@ -4,6 +4,7 @@
 #include <set>
 
 #include "hotloop/ir/IRPrinter.h"
+#include "hotloop/ir/IRVisitor.h"
 #include "hotloop/sema/Builtins.h"
 #include "hotloop/sema/Promotion.h"
 
@@ -108,6 +109,12 @@ private:
             auto *a = s->as<Assign>();
             Expr v = lower(a->value);
             Type &t = env[a->name];
+            if (a->inplace && t.is_array() && !v->type.is_unknown()) {
+                // x += y on an array updates x's memory (and every view of it).
+                if (t.readonly()) error(s->loc, "cannot update a read-only array in place ('" + a->name + "')", "");
+                if (!final_pass) return s;
+                return Store::make(Var::make(a->name, t, s->loc), {}, elementwise_convert(v, t.elem(), s->loc), s->loc);
+            }
             if (v->as<Ref>())
                 error(s->loc, "'" + to_string(a->value) + "' cannot be stored in a variable",
                       "variables hold numbers, arrays and tuples");
@@ -204,7 +211,12 @@ private:
         Expr target = lower(s->array);
         Expr value = lower(s->value);
         std::vector<Expr> idx;
-        for (auto &i : s->indices) idx.push_back(lower(i));
+        for (auto &i : s->indices) {
+            auto *c = i->as<UCall>();
+            bool keep = (c && is_ref(c->func, "slice")) || is_none(i);  // typed by lower_view
+            idx.push_back(keep ? i : lower(i));
+            if (!keep && idx.back()->type.is_unknown()) return nullptr;
+        }
         if (target->type.is_unknown() || value->type.is_unknown()) return nullptr;  // not final yet
         const Type &t = target->type;
         if (t.is_tuple()) error(s->loc, "tuples are immutable: cannot assign to an element", "use an array");
@@ -212,6 +224,15 @@ private:
         if (t.readonly())
             error(s->loc, "cannot write to a read-only array ('" + to_string(s->array) + "')",
                   "pass a writeable array (arr.copy() or arr.flags.writeable = True)");
+        bool all_ints = (int)idx.size() == t.ndim();
+        for (auto &i : idx) all_ints = all_ints && !i->as<Ref>() && !i->as<UCall>() && i->type.is_integral();
+        if (!all_ints) {
+            // a[1:, :] = value, a[i] = row, a[:] = 0: assign (with broadcasting) into a view.
+            if (!final_pass) return nullptr;
+            Expr view = lower_view(target, idx, s->loc);
+            if (value->type.is_tuple()) error(s->loc, "cannot assign a tuple to an array", "");
+            return Store::make(view, {}, elementwise_convert(value, t.elem(), s->loc), s->loc);
+        }
         check_indices(t, idx, s->loc);
         if (!value->type.is_scalar())
             error(s->loc, "cannot store a " + value->type.str() + " value into an element of " + t.str(),
@@ -285,13 +306,9 @@ private:
             auto *c = e->as<Compare>();
             Expr a = lower(c->a), b = lower(c->b);
             if (a->type.is_unknown() || b->type.is_unknown()) return unknown_expr(e);
-            require_scalar(a, "comparison");
-            require_scalar(b, "comparison");
-            Type t = promote(a->type, b->type);
-            if (t.is_complex() && c->op != CmpOp::EQ && c->op != CmpOp::NE)
-                error(e->loc, "complex numbers cannot be ordered", "compare abs() or .real");
-            return Compare::make(c->op, convert(a, t, e->loc, "comparing"), convert(b, t, e->loc, "comparing"),
-                                 Type::boolean(a->type.weak() && b->type.weak()), e->loc);
+            if (a->type.is_array() || b->type.is_array())
+                return lift({a, b}, e->loc, [&](const std::vector<Expr> &v) { return compare_scalar(c->op, v[0], v[1], e->loc); });
+            return compare_scalar(c->op, a, b, e->loc);
         }
         case NodeType::Logical: {
             auto *l = e->as<Logical>();
@@ -302,6 +319,22 @@ private:
             Type t = promote(a->type, b->type);
             return Logical::make(l->is_and, convert(a, t, e->loc, ""), convert(b, t, e->loc, ""), t, e->loc);
         }
+        default: return lower_rest(e);
+        }
+    }
+
+    Expr compare_scalar(CmpOp op, Expr a, Expr b, Loc loc) {
+        require_scalar(a, "comparison");
+        require_scalar(b, "comparison");
+        Type t = promote(a->type, b->type);
+        if (t.is_complex() && op != CmpOp::EQ && op != CmpOp::NE)
+            error(loc, "complex numbers cannot be ordered", "compare abs() or .real");
+        return Compare::make(op, convert(a, t, loc, "comparing"), convert(b, t, loc, "comparing"),
+                             Type::boolean(a->type.weak() && b->type.weak()), loc);
+    }
+
+    Expr lower_rest(const Expr &e) {
+        switch (e->node_type) {
         case NodeType::Select: {
             auto *s = e->as<Select>();
             Expr c = lower(s->cond), t = lower(s->t), f = lower(s->f);
@@ -347,28 +380,119 @@ private:
         error(e->loc, "'" + ctx + "' is not supported for " + e->type.str() + " values", "use numbers");
     }
 
+    // ---- elementwise array expressions ----------------------------------------------
+
+    // An operand of an elementwise operation: the arrays it reads and its value per element.
+    struct Elementwise {
+        std::vector<std::pair<std::string, Expr>> inputs;
+        Expr body;
+        int ndim = 0;
+    };
+    int placeholder_counter = 0;
+
+    Elementwise elementwise(const Expr &e) {
+        if (auto *m = e->as<ArrayMap>()) return {m->inputs, m->body, m->type.ndim()};
+        if (e->type.is_array()) {
+            std::string name = "$e" + std::to_string(placeholder_counter++);
+            scoped[name] = e->type.elem();
+            return {{{name, e}}, Var::make(name, e->type.elem(), e->loc), e->type.ndim()};
+        }
+        return {{}, e, 0};
+    }
+
+    // Lifts a scalar operation over array operands: `scalar_op` gets each operand's
+    // per-element value and returns the per-element result.
+    template <typename F> Expr lift(const std::vector<Expr> &operands, Loc l, F scalar_op) {
+        std::vector<std::pair<std::string, Expr>> inputs;
+        std::vector<Expr> bodies;
+        int ndim = 0;
+        for (auto &o : operands) {
+            Elementwise ew = elementwise(o);
+            inputs.insert(inputs.end(), ew.inputs.begin(), ew.inputs.end());
+            bodies.push_back(ew.body);
+            ndim = std::max(ndim, ew.ndim);
+        }
+        Expr body = numpy_semantics(scalar_op(bodies));
+        if (!body->type.is_scalar())
+            error(l, "an elementwise operation must give a number per element, got " + body->type.str(), "");
+        return ArrayMap::make(Type::array(body->type.strong(), ndim, Layout::C), std::move(inputs), body, l);
+    }
+
+    // Inside array expressions NumPy's rules apply: x / 0 is inf, not ZeroDivisionError.
+    static Expr numpy_semantics(const Expr &body) {
+        struct Mark : IRMutator {
+            using IRMutator::visit;
+            Expr visit(const Binary *op, const Expr &self) override {
+                Expr e = IRMutator::visit(op, self);
+                auto *b = e->as<Binary>();
+                if (b->ieee) return e;
+                auto n = std::make_shared<Binary>(*b);
+                n->ieee = true;
+                return n;
+            }
+        } mark;
+        return mark.mutate(body);
+    }
+
+    static bool any_array(const std::vector<Expr> &es) {
+        for (auto &e : es) if (e->type.is_array()) return true;
+        return false;
+    }
+
+    // The value to store into elements of type `elem`: NumPy's same-kind casting.
+    Expr elementwise_convert(const Expr &v, const Type &elem, Loc l) {
+        if (v->type.is_scalar()) {
+            check_same_kind(v->type, elem, l);
+            return convert(v, elem, l, "storing");
+        }
+        if (!v->type.is_array()) error(l, "cannot store a " + v->type.str() + " value into an array", "");
+        check_same_kind(v->type.elem(), elem, l);
+        if (v->type.elem() == elem) return v;
+        return lift({v}, l, [&](const std::vector<Expr> &b) { return convert(b[0], elem, l, "storing"); });
+    }
+
+    void check_same_kind(const Type &from, const Type &to, Loc l) {
+        if (from.weak()) {
+            if (from.is_complex() && !to.is_complex()) error(l, "cannot store a complex value into a " + to.str() + " array", "");
+            return;
+        }
+        auto rank = [](const Type &t) { return t.is_bool() ? 0 : t.is_integral() ? 1 : t.is_float() ? 2 : 3; };
+        if (rank(from) > rank(to))
+            error(l, "cannot cast " + from.str() + " values into a " + to.str() + " array in place (NumPy's same_kind rule)",
+                  "convert explicitly with .astype() or np." + to.str() + "(...)");
+    }
+
     Expr lower_binary(const Binary *op) {
         Expr a = lower(op->a), b = lower(op->b);
         Loc l = op->loc;
         if (a->type.is_unknown() || b->type.is_unknown()) return unknown_expr(a);
-        if (a->as<Ref>() || b->as<Ref>()) error(l, "'" + to_string(a->as<Ref>() ? op->a : op->b) + "' is not a number", "call it or use a value");
-        if (a->type.is_tuple() && b->type.is_tuple() && op->op == BinOp::Add) {
+        if (a->type.is_array() || b->type.is_array()) {
+            if (a->as<Ref>() || b->as<Ref>()) error(l, "'" + to_string(a->as<Ref>() ? op->a : op->b) + "' is not a number", "");
+            if (a->type.is_tuple() || b->type.is_tuple()) error(l, "arithmetic between an array and a tuple", "convert the tuple with np.array(...)");
+            return lift({a, b}, l, [&](const std::vector<Expr> &e) { return binary_scalar(op->op, e[0], e[1], l); });
+        }
+        return binary_scalar(op->op, a, b, l);
+    }
+
+    Expr binary_scalar(BinOp bop, Expr a, Expr b, Loc l) {
+        if (a->as<Ref>() || b->as<Ref>()) error(l, "'" + to_string(a->as<Ref>() ? a : b) + "' is not a number", "call it or use a value");
+        if (a->type.is_tuple() && b->type.is_tuple() && bop == BinOp::Add) {
             std::vector<Expr> es;
             for (size_t i = 0; i < a->type.elems().size(); i++) es.push_back(TupleGet::make(a, (int)i, l));
             for (size_t i = 0; i < b->type.elems().size(); i++) es.push_back(TupleGet::make(b, (int)i, l));
             return MakeTuple::make(std::move(es), l);
         }
-        require_scalar(a, op_name(op->op));
-        require_scalar(b, op_name(op->op));
+        require_scalar(a, op_name(bop));
+        require_scalar(b, op_name(bop));
         Type t = promote(a->type, b->type);
         bool both_weak = a->type.weak() && b->type.weak();
-        switch (op->op) {
+        switch (bop) {
         case BinOp::Add: case BinOp::Sub: case BinOp::Mul:
             if (t.is_bool()) t = Type::int_(64, both_weak);  // True + True == 2
             break;
         case BinOp::FloorDiv: case BinOp::Mod:
             if (t.is_bool()) t = Type::int_(64, both_weak);
-            if (t.is_complex()) error(l, "'" + std::string(op_name(op->op)) + "' is not defined for complex numbers", "");
+            if (t.is_complex()) error(l, "'" + std::string(op_name(bop)) + "' is not defined for complex numbers", "");
             break;
         case BinOp::Div:
             if (t.is_integral()) t = Type::float_(64, both_weak);
@@ -384,31 +508,37 @@ private:
         case BinOp::BitAnd: case BinOp::BitOr: case BinOp::BitXor:
         case BinOp::Shl: case BinOp::Shr:
             if (!a->type.is_integral() || !b->type.is_integral())
-                error(l, "'" + std::string(op_name(op->op)) + "' needs integer or bool operands, got " +
+                error(l, "'" + std::string(op_name(bop)) + "' needs integer or bool operands, got " +
                              a->type.str() + " and " + b->type.str(), "convert with int(...)");
-            if ((op->op == BinOp::Shl || op->op == BinOp::Shr) && t.is_bool()) t = Type::int_(64, both_weak);
+            if ((bop == BinOp::Shl || bop == BinOp::Shr) && t.is_bool()) t = Type::int_(64, both_weak);
             break;
         }
-        if (t.is_complex() && op->op != BinOp::Add && op->op != BinOp::Sub && op->op != BinOp::Mul && op->op != BinOp::Div)
-            error(l, "'" + std::string(op_name(op->op)) + "' on complex numbers is not supported yet", "");
-        return Binary::make(op->op, convert(a, t, l, ""), convert(b, t, l, ""), t, l);
+        if (t.is_complex() && bop != BinOp::Add && bop != BinOp::Sub && bop != BinOp::Mul && bop != BinOp::Div)
+            error(l, "'" + std::string(op_name(bop)) + "' on complex numbers is not supported yet", "");
+        return Binary::make(bop, convert(a, t, l, ""), convert(b, t, l, ""), t, l);
     }
 
     Expr lower_unary(const Unary *op) {
         Expr a = lower(op->a);
         if (a->type.is_unknown()) return unknown_expr(a);
-        if (op->op == UnOp::Not) return Unary::make(UnOp::Not, truthy(a), Type::boolean(a->type.weak()), op->loc);
-        require_scalar(a, op_name(op->op));
+        if (a->type.is_array() && op->op != UnOp::Not)
+            return lift({a}, op->loc, [&](const std::vector<Expr> &e) { return unary_scalar(op->op, e[0], op->loc); });
+        return unary_scalar(op->op, a, op->loc);
+    }
+
+    Expr unary_scalar(UnOp uop, Expr a, Loc loc) {
+        if (uop == UnOp::Not) return Unary::make(UnOp::Not, truthy(a), Type::boolean(a->type.weak()), loc);
+        require_scalar(a, op_name(uop));
         Type t = a->type;
-        if (op->op == UnOp::Invert) {
-            if (!t.is_integral()) error(op->loc, "'~' needs an integer or bool operand, got " + t.str(), "");
-            if (t.is_bool() && !t.weak()) return Unary::make(UnOp::Not, a, t, op->loc);  // NumPy: ~True is False
+        if (uop == UnOp::Invert) {
+            if (!t.is_integral()) error(loc, "'~' needs an integer or bool operand, got " + t.str(), "");
+            if (t.is_bool() && !t.weak()) return Unary::make(UnOp::Not, a, t, loc);  // NumPy: ~True is False
             if (t.is_bool()) t = Type::int_(64, true);
         } else if (t.is_bool()) {
             t = Type::int_(64, t.weak());  // -True == -1
         }
-        if (op->op == UnOp::Pos) return convert(a, t, op->loc, "");
-        return Unary::make(op->op, convert(a, t, op->loc, ""), t, op->loc);
+        if (uop == UnOp::Pos) return convert(a, t, loc, "");
+        return Unary::make(uop, convert(a, t, loc, ""), t, loc);
     }
 
     Expr lower_attr(const Attr *op) {
@@ -533,12 +663,26 @@ private:
     Expr lower_call(const UCall *op) {
         auto *ref = op->func->as<Ref>();
         Loc l = op->loc;
+        std::string method_name;
+        Expr self;
         if (!ref) {
-            Expr f = lower(op->func);
-            if (f->type.is_unknown()) return unknown_expr(f);
-            error(l, "a " + f->type.str() + " value is not callable", "call functions by name");
+            // arr.sum(), arr.reshape(...): a method of an array is the NumPy function.
+            if (auto *attr = op->func->as<Attr>()) {
+                self = lower(attr->value);
+                if (self->type.is_unknown()) return unknown_expr(self);
+                if (self->type.is_array()) method_name = attr->name;
+                else if (self->type.is_scalar() && (attr->name == "conjugate" || attr->name == "conj"))
+                    return self;
+            }
+            if (method_name.empty()) {
+                Expr f = self ? self : lower(op->func);
+                if (f->type.is_unknown()) return unknown_expr(f);
+                error(l, "'" + to_string(op->func) + "' is not a supported method of a " + f->type.str() + " value",
+                      "supported array methods: sum prod min max mean argmin argmax any all copy astype reshape ravel flatten dot");
+            }
         }
         std::vector<Expr> args;
+        if (self) args.push_back(self);
         for (auto &a : op->args) {
             args.push_back(lower(a));
             if (args.back()->type.is_unknown() && !args.back()->as<Ref>()) return unknown_expr(op->func);
@@ -548,13 +692,258 @@ private:
             kwargs[k.name] = lower(k.value);
             if (kwargs[k.name]->type.is_unknown() && !kwargs[k.name]->as<Ref>()) return unknown_expr(op->func);
         }
+        if (!method_name.empty()) {
+            static const char *methods[] = {"sum", "prod", "min", "max", "mean", "argmin", "argmax", "any",
+                                            "all", "copy", "astype", "reshape", "ravel", "flatten", "dot"};
+            bool known = false;
+            for (auto *m : methods) known = known || method_name == m;
+            if (!known)
+                error(l, "the array method '." + method_name + "()' is not supported",
+                      "supported array methods: sum prod min max mean argmin argmax any all copy astype reshape ravel flatten dot");
+            std::string fn = method_name == "flatten" ? "np.copy_ravel" : "np." + method_name;
+            return lower_array_function(fn, args, kwargs, l);
+        }
         if (ref->kind == RefKind::Dispatcher) return lower_user_call(ref, args, kwargs, l);
         if (ref->kind == RefKind::Module)
             error(l, "module '" + ref->name + "' is not callable", "call one of its functions");
-        BuiltinCall call{ref->name, ref->kind == RefKind::DType ? ref->type : Type(), args, kwargs, l};
+        Type dtype = ref->kind == RefKind::DType ? ref->type : Type();
+        if (Expr r = lower_array_function(ref->name, args, kwargs, l)) return r;
+        if (any_array(args) || any_array_kw(kwargs)) {
+            if (!dtype.is_unknown() || is_elementwise_builtin(ref->name)) {
+                return lift(args, l, [&](const std::vector<Expr> &scalars) {
+                    return lower_builtin(BuiltinCall{ref->name, dtype, scalars, kwargs, l});
+                });
+            }
+        }
+        BuiltinCall call{ref->name, dtype, args, kwargs, l};
         Expr r = lower_builtin(call);
         if (!r) internal_error("builtin lowering returned nothing for " + ref->name);
         return r;
+    }
+
+    static bool any_array_kw(const std::map<std::string, Expr> &kw) {
+        for (auto &[k, v] : kw) if (v->type.is_array()) return true;
+        return false;
+    }
+
+    int64_t constant_int(const Expr &e, const std::string &what) {
+        if (auto *i = e->as<IntImm>()) return i->value;
+        error(e->loc, what + " must be an integer constant", "write it as a literal, e.g. axis=0");
+    }
+
+    Expr array_arg(const std::string &fn, const std::vector<Expr> &args, size_t i, Loc l) {
+        if (args.size() <= i) error(l, fn + "() needs an array argument", "");
+        if (!args[i]->type.is_array()) error(args[i]->loc, fn + "() needs an array here, got " + args[i]->type.str(), "");
+        return args[i];
+    }
+
+    // Reductions, copies, reshapes, ranges: NumPy functions of whole arrays.
+    // Returns null if `fn` is not one of them.
+    Expr lower_array_function(const std::string &fn, const std::vector<Expr> &args,
+                              const std::map<std::string, Expr> &kwargs, Loc l) {
+        auto kw = [&](const char *name, size_t pos) -> Expr {
+            if (auto it = kwargs.find(name); it != kwargs.end()) return it->second;
+            return args.size() > pos ? args[pos] : nullptr;
+        };
+        auto allow_kwargs = [&](std::initializer_list<const char *> names) {
+            for (auto &[k, v] : kwargs) {
+                bool ok = false;
+                for (auto *n : names) ok = ok || k == n;
+                if (!ok) error(l, fn + "() does not take the keyword argument '" + k + "' in compiled code", "");
+            }
+        };
+        static const std::pair<const char *, ReduceOp> reductions[] = {
+            {"np.sum", ReduceOp::Sum}, {"np.prod", ReduceOp::Prod}, {"np.min", ReduceOp::Min},
+            {"np.amin", ReduceOp::Min}, {"np.max", ReduceOp::Max}, {"np.amax", ReduceOp::Max},
+            {"np.mean", ReduceOp::Mean}, {"np.argmin", ReduceOp::ArgMin}, {"np.argmax", ReduceOp::ArgMax},
+            {"np.any", ReduceOp::Any}, {"np.all", ReduceOp::All}};
+        for (auto &[name, rop] : reductions) {
+            if (fn != name) continue;
+            allow_kwargs({"axis"});
+            if (args.empty() || args.size() > 2) error(l, fn + "() takes an array and an optional axis", "");
+            Expr a = args[0];
+            if (a->type.is_scalar()) {
+                // np.sum(3.0) and friends of a number: the number itself.
+                switch (rop) {
+                case ReduceOp::Any: case ReduceOp::All: return truthy(a);
+                case ReduceOp::ArgMin: case ReduceOp::ArgMax: return IntImm::make(0, Type::int64(), l);
+                case ReduceOp::Mean: return convert(a, float_type_for(a->type), l, "");
+                default: return a;
+                }
+            }
+            if (!a->type.is_array()) error(l, fn + "() needs an array, got " + a->type.str(), "");
+            return reduce(rop, a, kw("axis", 1), l);
+        }
+        if (fn == "np.dot") {
+            allow_kwargs({});
+            Expr a = array_arg(fn, args, 0, l), b = array_arg(fn, args, 1, l);
+            if (a->type.ndim() != 1 || b->type.ndim() != 1)
+                error(l, "np.dot() is supported for two 1-D vectors", "write the matrix product as loops");
+            Expr prod = lift({a, b}, l, [&](const std::vector<Expr> &e) { return binary_scalar(BinOp::Mul, e[0], e[1], l); });
+            return Reduce::make(ReduceOp::Sum, prod, -1, prod->type.elem(), l);
+        }
+        if (fn == "np.copy" || fn == "np.copy_ravel" || fn == "np.array" || fn == "np.asarray") {
+            allow_kwargs({"dtype"});
+            if (args.size() != 1) error(l, fn + "() takes one argument", "");
+            Expr a = args[0];
+            if (a->type.is_tuple()) a = array_from_tuple(a, l);
+            if (!a->type.is_array()) error(l, fn + "() needs an array or a tuple of numbers", "");
+            Type elem = a->type.elem();
+            if (auto it = kwargs.find("dtype"); it != kwargs.end()) elem = dtype_of(it->second, l);
+            Expr copy = lift({a}, l, [&](const std::vector<Expr> &e) { return convert(e[0], elem, l, ""); });
+            if (fn == "np.copy_ravel") return Reshape::make(copy, {IntImm::make(-1, Type::int64(), l)}, l);
+            return copy;
+        }
+        if (fn == "np.astype") {
+            allow_kwargs({"dtype"});
+            Expr a = array_arg(fn, args, 0, l);
+            Expr d = kw("dtype", 1);
+            if (!d) error(l, "astype() needs a dtype", "");
+            Type elem = dtype_of(d, l);
+            return lift({a}, l, [&](const std::vector<Expr> &e) { return convert(e[0], elem, l, ""); });
+        }
+        if (fn == "np.reshape" || fn == "np.ravel") {
+            allow_kwargs({});
+            Expr a = array_arg(fn, args, 0, l);
+            std::vector<Expr> shape;
+            if (fn == "np.ravel") shape.push_back(IntImm::make(-1, Type::int64(), l));
+            for (size_t i = 1; i < args.size(); i++) {
+                const Expr &s = args[i];
+                if (s->type.is_tuple()) {
+                    for (size_t k = 0; k < s->type.elems().size(); k++) shape.push_back(TupleGet::make(s, (int)k, l));
+                } else {
+                    shape.push_back(s);
+                }
+            }
+            if (shape.empty()) error(l, "reshape() needs a shape", "");
+            for (auto &d : shape) {
+                if (!d->type.is_integral()) error(l, "reshape() dimensions must be integers", "");
+                d = convert(d, Type::int64(), l, "");
+            }
+            if (a->type.layout() != Layout::C || a->as<ArrayMap>())
+                a = lift({a}, l, [](const std::vector<Expr> &e) { return e[0]; });  // a contiguous copy
+            return Reshape::make(a, std::move(shape), l);
+        }
+        if (fn == "np.arange") {
+            allow_kwargs({"dtype"});
+            if (args.empty() || args.size() > 3) error(l, "np.arange() takes 1 to 3 arguments", "");
+            Type t = args[0]->type;
+            for (auto &a : args) {
+                if (!a->type.is_scalar() || a->type.is_complex()) error(l, "np.arange() arguments must be numbers", "");
+                t = promote(t, a->type);
+            }
+            t = t.is_bool() ? Type::int64() : t.strong();
+            if (auto it = kwargs.find("dtype"); it != kwargs.end()) t = dtype_of(it->second, l);
+            Expr start = args.size() > 1 ? args[0] : IntImm::make(0, Type::int_(64, true), l);
+            Expr stop = args.size() > 1 ? args[1] : args[0];
+            Expr step = args.size() > 2 ? args[2] : IntImm::make(1, Type::int_(64, true), l);
+            // length = max(ceil((stop - start) / step), 0), computed in float64 as NumPy does
+            Type f = Type::float64();
+            Expr span = Binary::make(BinOp::Div, Binary::make(BinOp::Sub, convert(stop, f, l, ""), convert(start, f, l, ""), f, l),
+                                     convert(step, f, l, ""), f, l);
+            Expr len = convert(MathCall::make(MathOp::Ceil, {span}, f, l), Type::int64(), l, "");
+            len = Select::make(Compare::make(CmpOp::GT, len, IntImm::make(0, Type::int64(), l), Type::boolean(), l), len,
+                               IntImm::make(0, Type::int64(), l), Type::int64(), l);
+            return AllocArray::make(Type::array(t, 1, Layout::C), {len}, AllocInit::Arange, l, convert(start, t, l, ""),
+                                    convert(step, t, l, ""));
+        }
+        if (fn == "np.linspace") {
+            allow_kwargs({"num", "dtype"});
+            if (args.size() < 2 || args.size() > 3) error(l, "np.linspace(start, stop, num) takes 2 or 3 arguments", "");
+            Expr num = kw("num", 2);
+            if (!num) num = IntImm::make(50, Type::int64(), l);
+            if (!num->type.is_integral()) error(l, "np.linspace() num must be an integer", "");
+            Type t = Type::float64();
+            if (auto it = kwargs.find("dtype"); it != kwargs.end()) t = dtype_of(it->second, l);
+            return AllocArray::make(Type::array(t, 1, Layout::C), {convert(num, Type::int64(), l, "")}, AllocInit::Linspace, l,
+                                    convert(args[0], Type::float64(), l, ""), convert(args[1], Type::float64(), l, ""));
+        }
+        if (fn == "np.full" || fn == "np.full_like") {
+            allow_kwargs({"dtype", "fill_value"});
+            Expr value = kw("fill_value", 1);
+            if (!value || !value->type.is_scalar()) error(l, fn + "() needs a scalar fill value", "");
+            std::vector<Expr> shape;
+            Type elem;
+            if (fn == "np.full_like") {
+                Expr a = array_arg(fn, args, 0, l);
+                for (int k = 0; k < a->type.ndim(); k++) shape.push_back(ArrayDim::make(a, k, l));
+                elem = a->type.elem();
+            } else {
+                const Expr &s = args[0];
+                if (s->type.is_tuple())
+                    for (size_t k = 0; k < s->type.elems().size(); k++) shape.push_back(convert(TupleGet::make(s, (int)k, l), Type::int64(), l, ""));
+                else shape.push_back(convert(s, Type::int64(), l, ""));
+                elem = value->type.is_bool() ? Type::boolean() : value->type.is_integral() ? Type::int64()
+                     : value->type.is_float() ? (value->type.weak() ? Type::float64() : value->type.strong()) : Type::complex(128);
+            }
+            if (auto it = kwargs.find("dtype"); it != kwargs.end()) elem = dtype_of(it->second, l);
+            return AllocArray::make(Type::array(elem, (int)shape.size(), Layout::C), shape, AllocInit::Fill, l,
+                                    convert(value, elem, l, ""));
+        }
+        return nullptr;
+    }
+
+    Type dtype_of(const Expr &d, Loc l) {
+        if (auto *r = d->as<Ref>()) {
+            if (r->kind == RefKind::DType) return r->type.elem();
+            if (r->name == "float") return Type::float64();
+            if (r->name == "int") return Type::int64();
+            if (r->name == "bool") return Type::boolean();
+            if (r->name == "complex") return Type::complex(128);
+        }
+        error(l, "a dtype must be known at compile time (np.float64, float, 'int32', ...)", "");
+    }
+
+    // np.array((1.0, 2.0, 3.0)): a 1-D array of a tuple of numbers.
+    Expr array_from_tuple(const Expr &t, Loc l) {
+        Type elem;
+        for (auto &e : t->type.elems()) {
+            if (!e.is_scalar()) error(l, "np.array() of a tuple supports numbers only", "");
+            elem = elem.is_unknown() ? e : promote(elem, e);
+        }
+        if (elem.is_unknown()) error(l, "np.array(()) of an empty tuple", "");
+        elem = elem.weak() ? (elem.is_bool() ? Type::boolean() : elem.is_integral() ? Type::int64()
+                            : elem.is_float() ? Type::float64() : Type::complex(128)) : elem.strong();
+        int64_t n = (int64_t)t->type.elems().size();
+        std::string name = "$tuple" + std::to_string(placeholder_counter++);
+        // The tuple becomes an index-selected value per element: t[i] for i in 0..n-1.
+        Expr arr = AllocArray::make(Type::array(Type::int64(), 1, Layout::C), {IntImm::make(n, Type::int64(), l)},
+                                    AllocInit::Arange, l, IntImm::make(0, Type::int64(), l), IntImm::make(1, Type::int64(), l));
+        return lift({arr}, l, [&](const std::vector<Expr> &e) {
+            Expr out = convert(TupleGet::make(t, (int)n - 1, l), elem, l, "");
+            for (int64_t i = n - 2; i >= 0; i--)
+                out = Select::make(Compare::make(CmpOp::EQ, e[0], IntImm::make(i, Type::int64(), l), Type::boolean(), l),
+                                   convert(TupleGet::make(t, (int)i, l), elem, l, ""), out, elem, l);
+            return out;
+        });
+    }
+
+    Expr reduce(ReduceOp op, const Expr &a, const Expr &axis_e, Loc l) {
+        Type e = a->type.elem();
+        Type r;
+        switch (op) {
+        case ReduceOp::Sum:
+        case ReduceOp::Prod:
+            r = e.is_bool() || e.is_signed_int() ? Type::int64() : e.is_uint() ? Type::uint(64) : e;
+            break;
+        case ReduceOp::Min:
+        case ReduceOp::Max: r = e; break;
+        case ReduceOp::Mean: r = e.is_integral() ? Type::float64() : e; break;
+        case ReduceOp::ArgMin:
+        case ReduceOp::ArgMax: r = Type::int64(); break;
+        case ReduceOp::Any:
+        case ReduceOp::All: r = Type::boolean(); break;
+        }
+        if ((op == ReduceOp::Min || op == ReduceOp::Max || op == ReduceOp::ArgMin || op == ReduceOp::ArgMax) && e.is_complex())
+            error(l, "complex numbers cannot be ordered", "");
+        if (!axis_e || is_none(axis_e)) return Reduce::make(op, a, -1, r, l);
+        int64_t axis = constant_int(axis_e, "axis");
+        int nd = a->type.ndim();
+        if (axis < 0) axis += nd;
+        if (axis < 0 || axis >= nd)
+            error(l, "axis " + std::to_string(constant_int(axis_e, "axis")) + " is out of bounds for an array of dimension " + std::to_string(nd), "");
+        if (nd == 1) return Reduce::make(op, a, -1, r, l);
+        return Reduce::make(op, a, (int)axis, Type::array(r, nd - 1, Layout::C), l);
     }
 
     Expr lower_user_call(const Ref *ref, const std::vector<Expr> &args, const std::map<std::string, Expr> &kwargs, Loc l) {

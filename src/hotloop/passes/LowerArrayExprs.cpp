@@ -1,0 +1,487 @@
+#include "hotloop/passes/LowerArrayExprs.h"
+
+#include <map>
+
+#include "hotloop/ir/IRVisitor.h"
+
+namespace hotloop {
+
+namespace {
+
+Expr i64(int64_t v, Loc l = {}) { return IntImm::make(v, Type::int64(), l); }
+Expr eq(Expr a, Expr b) { return Compare::make(CmpOp::EQ, std::move(a), std::move(b), Type::boolean()); }
+Expr ne(Expr a, Expr b) { return Compare::make(CmpOp::NE, std::move(a), std::move(b), Type::boolean()); }
+Expr lt(Expr a, Expr b) { return Compare::make(CmpOp::LT, std::move(a), std::move(b), Type::boolean()); }
+Expr gt(Expr a, Expr b) { return Compare::make(CmpOp::GT, std::move(a), std::move(b), Type::boolean()); }
+Expr and_(Expr a, Expr b) { return Logical::make(true, std::move(a), std::move(b), Type::boolean()); }
+Expr or_(Expr a, Expr b) { return Logical::make(false, std::move(a), std::move(b), Type::boolean()); }
+Expr not_(Expr a) { return Unary::make(UnOp::Not, std::move(a), Type::boolean()); }
+Expr mul(Expr a, Expr b) { Type t = a->type; return Binary::make(BinOp::Mul, std::move(a), std::move(b), t); }
+Expr add(Expr a, Expr b) { Type t = a->type; return Binary::make(BinOp::Add, std::move(a), std::move(b), t); }
+
+bool contains_array_work(const Expr &e) {
+    struct Find : IRVisitor {
+        bool found = false;
+        using IRVisitor::visit;
+        void visit(const ArrayMap *) override { found = true; }
+        void visit(const Reduce *) override { found = true; }
+    } f;
+    f.visit(e);
+    return f.found;
+}
+
+// Replaces variables by expressions (the placeholders of an ArrayMap by element loads).
+class Substitute : public IRMutator {
+public:
+    explicit Substitute(const std::map<std::string, Expr> &m) : m(m) {}
+    const std::map<std::string, Expr> &m;
+    using IRMutator::visit;
+    Expr visit(const Var *op, const Expr &self) override {
+        auto it = m.find(op->name);
+        return it == m.end() ? self : it->second;
+    }
+};
+
+// The elementwise value being computed: arrays (bound to variables) and a per-element body.
+struct Elementwise {
+    std::vector<std::pair<std::string, Expr>> inputs;  // placeholder -> array Var
+    Expr body;
+    int ndim = 0;
+};
+
+class Lowering {
+public:
+    explicit Lowering(Function &f) : f(f) {}
+    Function &f;
+    int counter = 0;
+
+    std::string fresh(const char *prefix, const Type &t) {
+        std::string n = std::string("$") + prefix + std::to_string(counter++);
+        f.locals.push_back({n, t});
+        return n;
+    }
+    Expr temp(std::vector<Stmt> &out, const char *prefix, const Expr &value) {
+        std::string n = fresh(prefix, value->type);
+        out.push_back(Assign::make(n, value, value->loc));
+        return Var::make(n, value->type, value->loc);
+    }
+
+    // ---- statements ---------------------------------------------------------------
+
+    Stmt stmt(const Stmt &s) {
+        if (!s) return s;
+        std::vector<Stmt> pre;
+        Stmt r = lower_stmt(s, pre);
+        if (pre.empty()) return r;
+        pre.push_back(r);
+        return Block::make(std::move(pre), s->loc);
+    }
+
+    Stmt lower_stmt(const Stmt &s, std::vector<Stmt> &pre) {
+        switch (s->node_type) {
+        case NodeType::Block: {
+            std::vector<Stmt> out;
+            for (auto &c : s->as<Block>()->stmts) out.push_back(stmt(c));
+            return Block::make(std::move(out), s->loc);
+        }
+        case NodeType::Assign: {
+            auto *a = s->as<Assign>();
+            if (auto *m = a->value->as<ArrayMap>()) {
+                materialize(pre, a->name, m);
+                return Block::make({}, s->loc);
+            }
+            return Assign::make(a->name, hoist(a->value, pre), s->loc, a->inplace);
+        }
+        case NodeType::Store: {
+            auto *st = s->as<Store>();
+            Expr target = hoist(st->array, pre);
+            if (!st->indices.empty()) {
+                std::vector<Expr> idx;
+                for (auto &i : st->indices) idx.push_back(hoist(i, pre));
+                return Store::make(target, idx, hoist(st->value, pre), s->loc);
+            }
+            if (!target->as<Var>()) target = temp(pre, "target", target);
+            store_whole(pre, target, st->value, s->loc);
+            return Block::make({}, s->loc);
+        }
+        case NodeType::If: {
+            auto *i = s->as<If>();
+            return If::make(hoist(i->cond, pre), stmt(i->then_case), stmt(i->else_case), s->loc);
+        }
+        case NodeType::For: {
+            auto *fo = s->as<For>();
+            return For::make(fo->var, hoist(fo->start, pre), hoist(fo->stop, pre), hoist(fo->step, pre),
+                             stmt(fo->body), s->loc);
+        }
+        case NodeType::While: {
+            auto *w = s->as<While>();
+            if (!contains_array_work(w->cond)) return While::make(w->cond, stmt(w->body), s->loc);
+            // The condition needs statements each iteration: while True: pre; if not c: break
+            std::vector<Stmt> head;
+            Expr c = hoist(w->cond, head);
+            head.push_back(If::make(not_(c), Break::make(s->loc), nullptr, s->loc));
+            head.push_back(stmt(w->body));
+            return While::make(BoolImm::make(true, s->loc, false), Block::make(std::move(head), s->loc), s->loc);
+        }
+        case NodeType::Return: {
+            auto *r = s->as<Return>();
+            return Return::make(r->value ? hoist(r->value, pre) : nullptr, s->loc);
+        }
+        case NodeType::Evaluate: return Evaluate::make(hoist(s->as<Evaluate>()->value, pre), s->loc);
+        default: return s;
+        }
+    }
+
+    // ---- expressions: move array work into statements before the current one ------
+
+    Expr hoist(const Expr &e, std::vector<Stmt> &pre) {
+        if (!e || !contains_array_work(e)) return e;
+        struct Hoister : IRMutator {
+            Lowering &L;
+            std::vector<Stmt> &pre;
+            Hoister(Lowering &L, std::vector<Stmt> &pre) : L(L), pre(pre) {}
+            using IRMutator::visit;
+            Expr visit(const ArrayMap *op, const Expr &self) override {
+                std::string n = L.fresh("arr", op->type);
+                L.materialize(pre, n, op);
+                return Var::make(n, op->type, op->loc);
+            }
+            Expr visit(const Reduce *op, const Expr &self) override { return L.reduce(pre, op); }
+            Expr visit(const Let *op, const Expr &self) override {
+                if (!contains_array_work(op->body)) return IRMutator::visit(op, self);
+                // The body's array work moves into statements: bind the name as a variable.
+                Expr v = mutate(op->value);
+                L.f.locals.push_back({op->name, v->type});
+                pre.push_back(Assign::make(op->name, v, op->loc));
+                return mutate(op->body);
+            }
+        } h(*this, pre);
+        return h.mutate(e);
+    }
+
+    // Inputs bound to variables and the body with its own array work hoisted.
+    Elementwise prepare(std::vector<Stmt> &pre, const Expr &value) {
+        Elementwise ew;
+        if (auto *m = value->as<ArrayMap>()) {
+            for (auto &[ph, arr] : m->inputs) {
+                Expr a = hoist(arr, pre);
+                if (!a->as<Var>()) a = temp(pre, "in", a);
+                ew.inputs.push_back({ph, a});
+            }
+            ew.body = hoist(m->body, pre);
+            ew.ndim = m->type.ndim();
+        } else if (value->type.is_array()) {
+            Expr a = hoist(value, pre);
+            if (!a->as<Var>()) a = temp(pre, "in", a);
+            std::string ph = "$ph" + std::to_string(counter++);
+            ew.inputs.push_back({ph, a});
+            ew.body = Var::make(ph, value->type.elem(), value->loc);
+            ew.ndim = value->type.ndim();
+        } else {
+            ew.body = hoist(value, pre);
+        }
+        return ew;
+    }
+
+    // Broadcast shape of the inputs (NumPy's rule), with a ValueError on a mismatch.
+    std::vector<Expr> broadcast_shape(std::vector<Stmt> &pre, const Elementwise &ew, Loc l) {
+        std::vector<Expr> dims(ew.ndim);
+        for (int d = 0; d < ew.ndim; d++) {
+            Expr out;
+            for (auto &[ph, a] : ew.inputs) {
+                int off = ew.ndim - a->type.ndim();
+                if (d < off) continue;
+                Expr dim = ArrayDim::make(a, d - off, l);
+                out = out ? Select::make(eq(out, i64(1)), dim, out, Type::int64(), l) : dim;
+            }
+            dims[d] = out ? temp(pre, "dim", out) : i64(1, l);
+        }
+        check_broadcast(pre, ew, dims, l, "operands could not be broadcast together");
+        return dims;
+    }
+
+    void check_broadcast(std::vector<Stmt> &pre, const Elementwise &ew, const std::vector<Expr> &dims, Loc l,
+                         const char *msg) {
+        Expr bad;
+        for (auto &[ph, a] : ew.inputs) {
+            int off = (int)dims.size() - a->type.ndim();
+            if (off < 0) {
+                pre.push_back(Raise::make(ExcKind::ValueError, msg, l));
+                return;
+            }
+            for (int j = 0; j < a->type.ndim(); j++) {
+                Expr dim = ArrayDim::make(a, j, l);
+                Expr c = and_(ne(dim, dims[j + off]), ne(dim, i64(1)));
+                bad = bad ? or_(bad, c) : c;
+            }
+        }
+        if (bad) pre.push_back(If::make(bad, Raise::make(ExcKind::ValueError, msg, l), nullptr, l));
+    }
+
+    // The body at loop indices `idx` (one per output dimension), with broadcasting.
+    Expr element_at(const Elementwise &ew, const std::vector<Expr> &idx, Loc l) {
+        std::map<std::string, Expr> m;
+        for (auto &[ph, a] : ew.inputs) {
+            int nd = a->type.ndim(), off = (int)idx.size() - nd;
+            std::vector<Expr> ai;
+            for (int j = 0; j < nd; j++) {
+                Expr dim = ArrayDim::make(a, j, l);
+                ai.push_back(Select::make(eq(dim, i64(1)), i64(0), idx[j + off], Type::int64(), l));
+            }
+            m[ph] = Load::make(a, ai, l);
+        }
+        return Substitute(m).mutate(ew.body);
+    }
+
+    // The body at flat index i, every input being C-contiguous with the output's shape.
+    Expr element_flat(std::vector<Stmt> &pre, const Elementwise &ew, const Expr &i, const Expr &n, Loc l) {
+        std::map<std::string, Expr> m;
+        for (auto &[ph, a] : ew.inputs) {
+            Expr flat = temp(pre, "flat", Reshape::make(a, {n}, l));
+            m[ph] = Load::make(flat, {i}, l);
+        }
+        return Substitute(m).mutate(ew.body);
+    }
+
+    // Can the inputs use one flat loop? Statically: all C-contiguous with the output's ndim.
+    bool flat_candidate(const Elementwise &ew, int ndim) {
+        for (auto &[ph, a] : ew.inputs)
+            if (a->type.layout() != Layout::C || a->type.ndim() != ndim) return false;
+        return true;
+    }
+    Expr same_shapes(const Elementwise &ew, const std::vector<Expr> &dims, Loc l) {
+        Expr c;
+        for (auto &[ph, a] : ew.inputs)
+            for (int j = 0; j < a->type.ndim(); j++) {
+                Expr e = eq(ArrayDim::make(a, j, l), dims[j]);
+                c = c ? and_(c, e) : e;
+            }
+        return c ? c : BoolImm::make(true, l, false);
+    }
+
+    // Loops over `dims` calling `body(idx)` for the statements of one element.
+    template <typename F> Stmt nest(const std::vector<Expr> &dims, Loc l, F body) {
+        std::vector<std::string> vars;
+        std::vector<Expr> idx;
+        for (size_t d = 0; d < dims.size(); d++) {
+            vars.push_back(fresh("i", Type::int64()));
+            idx.push_back(Var::make(vars.back(), Type::int64(), l));
+        }
+        Stmt s = body(idx);
+        for (int d = (int)dims.size() - 1; d >= 0; d--) s = For::make(vars[d], i64(0, l), dims[d], i64(1, l), s, l);
+        return s;
+    }
+
+    Expr product(const std::vector<Expr> &dims, Loc l) {
+        Expr n;
+        for (auto &d : dims) n = n ? mul(n, d) : d;
+        return n ? n : i64(1, l);
+    }
+
+    // target[...] = elementwise value, target having shape `dims` (C-contiguous if `flat_ok`).
+    Stmt fill(std::vector<Stmt> &pre, const Expr &target, const std::vector<Expr> &dims,
+              const Elementwise &ew, Loc l) {
+        const Type &tt = target->type;
+        Stmt general = nest(dims, l, [&](const std::vector<Expr> &idx) {
+            return Store::make(target, idx, element_at(ew, idx, l), l);
+        });
+        if (tt.layout() != Layout::C || !flat_candidate(ew, (int)dims.size())) return general;
+        std::vector<Stmt> flat_pre;
+        Expr n = temp(flat_pre, "n", product(dims, l));
+        Expr flat_target = temp(flat_pre, "flat", Reshape::make(target, {n}, l));
+        std::string iv = fresh("i", Type::int64());
+        Expr i = Var::make(iv, Type::int64(), l);
+        Expr value = element_flat(flat_pre, ew, i, n, l);
+        flat_pre.push_back(For::make(iv, i64(0, l), n, i64(1, l), Store::make(flat_target, {i}, value, l), l));
+        if (ew.inputs.empty()) return Block::make(std::move(flat_pre), l);
+        return If::make(same_shapes(ew, dims, l), Block::make(std::move(flat_pre), l), general, l);
+    }
+
+    void materialize(std::vector<Stmt> &pre, const std::string &name, const ArrayMap *m) {
+        Elementwise ew = prepare(pre, std::make_shared<ArrayMap>(*m));
+        std::vector<Expr> dims = broadcast_shape(pre, ew, m->loc);
+        pre.push_back(Assign::make(name, AllocArray::make(m->type, dims, AllocInit::Empty, m->loc), m->loc));
+        Expr target = Var::make(name, m->type, m->loc);
+        pre.push_back(fill(pre, target, dims, ew, m->loc));
+    }
+
+    // target (a variable) = value, broadcasting value to the target's shape.
+    void store_whole(std::vector<Stmt> &pre, const Expr &target, const Expr &value, Loc l) {
+        const Type &tt = target->type;
+        std::vector<Expr> dims;
+        for (int k = 0; k < tt.ndim(); k++) dims.push_back(temp(pre, "dim", ArrayDim::make(target, k, l)));
+        Elementwise ew = prepare(pre, value);
+        if (ew.ndim > tt.ndim()) {
+            pre.push_back(Raise::make(ExcKind::ValueError, "could not broadcast the value into the target's shape", l));
+            return;
+        }
+        check_broadcast(pre, ew, dims, l, "could not broadcast the value into the target's shape");
+        if (ew.inputs.empty()) {
+            pre.push_back(fill(pre, target, dims, ew, l));
+            return;
+        }
+        // If an input shares memory with the target (other than being the same view),
+        // compute the value into a temporary first, as NumPy does.
+        Expr overlap;
+        for (auto &[ph, a] : ew.inputs) {
+            Expr o = Overlaps::make(target, a);
+            overlap = overlap ? or_(overlap, o) : o;
+        }
+        std::vector<Stmt> direct, copied;
+        direct.push_back(fill(direct, target, dims, ew, l));
+        Type tmp_t = Type::array(tt.elem(), tt.ndim(), Layout::C);
+        std::string tmp = fresh("tmp", tmp_t);
+        Expr tmp_v = Var::make(tmp, tmp_t, l);
+        copied.push_back(Assign::make(tmp, AllocArray::make(tmp_t, dims, AllocInit::Empty, l), l));
+        copied.push_back(fill(copied, tmp_v, dims, ew, l));
+        Elementwise from_tmp = prepare(copied, tmp_v);
+        copied.push_back(fill(copied, target, dims, from_tmp, l));
+        pre.push_back(If::make(overlap, Block::make(std::move(copied), l), Block::make(std::move(direct), l), l));
+    }
+
+    // ---- reductions -----------------------------------------------------------------
+
+    Expr identity(ReduceOp op, const Type &t, Loc l) {
+        switch (op) {
+        case ReduceOp::Sum:
+        case ReduceOp::Mean: return t.is_float() ? FloatImm::make(0.0, t, l) : IntImm::make(0, t, l);
+        case ReduceOp::Prod: return t.is_float() ? FloatImm::make(1.0, t, l) : IntImm::make(1, t, l);
+        case ReduceOp::Any: return BoolImm::make(false, l, false);
+        case ReduceOp::All: return BoolImm::make(true, l, false);
+        default: return nullptr;
+        }
+    }
+
+    Expr to(const Expr &e, const Type &t) { return e->type == t ? e : Cast::make(t, e); }
+    Expr truthy(const Expr &e) {
+        if (e->type.is_bool()) return e;
+        return ne(e, to(i64(0), e->type));
+    }
+    Expr is_nan(const Expr &e) {
+        if (!e->type.is_float()) return BoolImm::make(false, e->loc, false);
+        return MathCall::make(MathOp::IsNan, {e}, Type::boolean(), e->loc);
+    }
+
+    // Statements that fold one element `v` at position `pos` into acc (and idx).
+    Stmt accumulate(ReduceOp op, const std::string &acc, const std::string &idx, const Type &at,
+                    const Expr &v0, const Expr &pos, Loc l) {
+        Expr a = Var::make(acc, at, l);
+        switch (op) {
+        case ReduceOp::Sum:
+        case ReduceOp::Mean: return Assign::make(acc, add(a, to(v0, at)), l);
+        case ReduceOp::Prod: return Assign::make(acc, mul(a, to(v0, at)), l);
+        case ReduceOp::Any: return Assign::make(acc, or_(a, truthy(v0)), l);
+        case ReduceOp::All: return Assign::make(acc, and_(a, truthy(v0)), l);
+        case ReduceOp::Min:
+        case ReduceOp::Max: {
+            // NumPy propagates NaN: once acc is NaN it stays; a NaN element replaces acc.
+            Expr better = op == ReduceOp::Min ? lt(v0, a) : gt(v0, a);
+            if (at.is_float()) better = or_(better, is_nan(v0));
+            return If::make(better, Assign::make(acc, v0, l), nullptr, l);
+        }
+        case ReduceOp::ArgMin:
+        case ReduceOp::ArgMax: {
+            Expr better = op == ReduceOp::ArgMin ? lt(v0, a) : gt(v0, a);
+            if (v0->type.is_float()) better = and_(not_(is_nan(a)), or_(better, is_nan(v0)));
+            return If::make(better, Block::make({Assign::make(acc, v0, l), Assign::make(idx, pos, l)}, l), nullptr, l);
+        }
+        }
+        return nullptr;
+    }
+
+    bool needs_first(ReduceOp op) {
+        return op == ReduceOp::Min || op == ReduceOp::Max || op == ReduceOp::ArgMin || op == ReduceOp::ArgMax;
+    }
+    const char *empty_message(ReduceOp op) {
+        return op == ReduceOp::ArgMin || op == ReduceOp::ArgMax ? "attempt to get argmin/argmax of an empty sequence"
+                                                                : "zero-size array to reduction operation which has no identity";
+    }
+
+    Expr reduce(std::vector<Stmt> &pre, const Reduce *r) {
+        Loc l = r->loc;
+        Elementwise ew = prepare(pre, r->value);
+        std::vector<Expr> dims = broadcast_shape(pre, ew, l);
+        Type elem = ew.body->type.strong();
+        // The accumulator: the result type (min/max/argmin/argmax keep the element type).
+        Type res = r->type.is_array() ? r->type.elem() : r->type;
+        Type at = needs_first(r->op) ? elem : res;
+        if (r->op == ReduceOp::Mean) at = res;
+        if (r->axis < 0) {
+            std::string acc = fresh("acc", at), idx = fresh("idx", Type::int64());
+            Expr n = temp(pre, "n", product(dims, l));
+            if (needs_first(r->op)) {
+                pre.push_back(If::make(eq(n, i64(0)), Raise::make(ExcKind::ValueError, empty_message(r->op), l), nullptr, l));
+                std::vector<Expr> zeros(dims.size(), i64(0, l));
+                pre.push_back(Assign::make(acc, element_at(ew, zeros, l), l));
+            } else {
+                pre.push_back(Assign::make(acc, identity(r->op, at, l), l));
+            }
+            pre.push_back(Assign::make(idx, i64(0, l), l));
+            std::string pos = fresh("pos", Type::int64());
+            pre.push_back(Assign::make(pos, i64(0, l), l));
+            Expr posv = Var::make(pos, Type::int64(), l);
+            pre.push_back(nest(dims, l, [&](const std::vector<Expr> &ix) {
+                return Block::make({accumulate(r->op, acc, idx, at, element_at(ew, ix, l), posv, l),
+                                    Assign::make(pos, add(posv, i64(1)), l)}, l);
+            }));
+            return finish(r->op, acc, idx, at, res, n, l);
+        }
+        // Along one axis: an output array with that axis removed.
+        int ax = r->axis;
+        std::vector<Expr> out_dims;
+        for (size_t d = 0; d < dims.size(); d++) if ((int)d != ax) out_dims.push_back(dims[d]);
+        std::string out = fresh("red", r->type);
+        Expr outv = Var::make(out, r->type, l);
+        pre.push_back(Assign::make(out, AllocArray::make(r->type, out_dims, AllocInit::Empty, l), l));
+        if (needs_first(r->op))
+            pre.push_back(If::make(eq(dims[ax], i64(0)), Raise::make(ExcKind::ValueError, empty_message(r->op), l), nullptr, l));
+        pre.push_back(nest(out_dims, l, [&](const std::vector<Expr> &oix) {
+            std::vector<Stmt> body;
+            std::string acc = fresh("acc", at), idx = fresh("idx", Type::int64()), k = fresh("k", Type::int64());
+            auto full = [&](const Expr &kv) {
+                std::vector<Expr> ix;
+                size_t o = 0;
+                for (size_t d = 0; d < dims.size(); d++) ix.push_back((int)d == ax ? kv : oix[o++]);
+                return ix;
+            };
+            body.push_back(Assign::make(acc, needs_first(r->op) ? element_at(ew, full(i64(0, l)), l) : identity(r->op, at, l), l));
+            body.push_back(Assign::make(idx, i64(0, l), l));
+            Expr kv = Var::make(k, Type::int64(), l);
+            body.push_back(For::make(k, i64(0, l), dims[ax], i64(1, l),
+                                     accumulate(r->op, acc, idx, at, element_at(ew, full(kv), l), kv, l), l));
+            body.push_back(Store::make(outv, oix, finish(r->op, acc, idx, at, res, dims[ax], l), l));
+            return Block::make(std::move(body), l);
+        }));
+        return outv;
+    }
+
+    Expr finish(ReduceOp op, const std::string &acc, const std::string &idx, const Type &at, const Type &res,
+                const Expr &n, Loc l) {
+        Expr a = Var::make(acc, at, l);
+        if (op == ReduceOp::ArgMin || op == ReduceOp::ArgMax) return Var::make(idx, Type::int64(), l);
+        if (op == ReduceOp::Mean) {
+            auto div = std::make_shared<Binary>(*Binary::make(BinOp::Div, a, Cast::make(res, n), res, l)->as<Binary>());
+            div->ieee = true;  // NumPy: the mean of nothing is nan
+            return div;
+        }
+        return to(a, res);
+    }
+};
+
+}  // namespace
+
+void lower_array_exprs(Function &f) {
+    struct Needs : IRVisitor {
+        bool found = false;
+        using IRVisitor::visit;
+        void visit(const ArrayMap *) override { found = true; }
+        void visit(const Reduce *) override { found = true; }
+        void visit(const Store *op) override { found = found || op->indices.empty(); IRVisitor::visit(op); }
+    } needs;
+    needs.visit(f.body);
+    if (!needs.found) return;  // nothing to do: keep the very same tree
+    Lowering L(f);
+    f.body = L.stmt(f.body);
+}
+
+}  // namespace hotloop
