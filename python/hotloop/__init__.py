@@ -14,12 +14,13 @@
 from . import _core
 from .decorators import jit, njit, prange
 from .errors import CompileError
+from .evaluate import evaluate, re_evaluate, validate
 from .types import (bool_, boolean, complex64, complex128, double, f4, f8, float32, float64,
                     int8, int16, int32, int64, intp, none, single, uint8, uint16, uint32,
                     uint64, uintp, void)
 
 __version__ = _core.host_info()["hotloop_version"]
 
-__all__ = ["jit", "njit", "prange", "CompileError", "bool_", "boolean", "int8", "int16",
+__all__ = ["jit", "njit", "prange", "CompileError", "evaluate", "re_evaluate", "validate", "bool_", "boolean", "int8", "int16",
            "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float32", "float64",
            "complex64", "complex128", "intp", "uintp", "double", "single", "void", "none"]

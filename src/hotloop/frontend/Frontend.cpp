@@ -483,6 +483,7 @@ private:
             return ComplexImm::make(PyComplex_RealAsDouble(v.ptr()), PyComplex_ImagAsDouble(v.ptr()),
                                     Type::complex(128, true), l);
         if (v.is_none()) return Ref::make(RefKind::Function, "None", l);
+        if (v.is(nb::handle(Py_Ellipsis))) return Ref::make(RefKind::Function, "Ellipsis", l);
         if (nb::isinstance<nb::str>(v))
             fail(n, "string values are not supported in compiled code", "compiled code computes with numbers and arrays; keep strings in Python");
         fail(n, "this constant is not supported in compiled code", "use a number");

@@ -213,7 +213,7 @@ private:
         std::vector<Expr> idx;
         for (auto &i : s->indices) {
             auto *c = i->as<UCall>();
-            bool keep = (c && is_ref(c->func, "slice")) || is_none(i);  // typed by lower_view
+            bool keep = (c && is_ref(c->func, "slice")) || is_none(i) || is_ellipsis(i);  // typed by lower_view
             idx.push_back(keep ? i : lower(i));
             if (!keep && idx.back()->type.is_unknown()) return nullptr;
         }
@@ -273,6 +273,7 @@ private:
         return r && r->name == name;
     }
     static bool is_none(const Expr &e) { return is_ref(e, "None"); }
+    static bool is_ellipsis(const Expr &e) { return is_ref(e, "Ellipsis"); }
 
     static Expr unknown_expr(const Expr &like) {
         // A placeholder while some variable's type is not yet known.
@@ -576,7 +577,7 @@ private:
         for (auto &i : op->indices) {
             // Slices and None stay as they are; lower_view types their parts.
             auto *c = i->as<UCall>();
-            bool keep = (c && is_ref(c->func, "slice")) || is_none(i);
+            bool keep = (c && is_ref(c->func, "slice")) || is_none(i) || is_ellipsis(i);
             idx.push_back(keep ? i : lower(i));
             if (!keep && idx.back()->type.is_unknown()) return unknown_expr(v);
         }
@@ -603,6 +604,12 @@ private:
         const Type &t = v->type;
         std::vector<SliceSpec> specs;
         int used = 0, out_ndim = 0;
+        int explicit_dims = 0, ellipses = 0;
+        for (auto &i : idx) {
+            if (is_ellipsis(i)) ellipses++;
+            else if (!is_none(i)) explicit_dims++;
+        }
+        if (ellipses > 1) error(l, "an index can only have a single ellipsis ('...')", "");
         auto int_part = [&](const Expr &e) -> Expr {
             if (is_none(e)) return nullptr;
             if (!e->type.is_integral())
@@ -611,6 +618,15 @@ private:
         };
         for (auto &i : idx) {
             SliceSpec s;
+            if (is_ellipsis(i)) {
+                // ... stands for as many full slices as the other indices leave.
+                for (int k = explicit_dims; k < t.ndim(); k++) {
+                    specs.push_back(SliceSpec{});
+                    used++;
+                    out_ndim++;
+                }
+                continue;
+            }
             if (is_none(i)) {
                 s.kind = SliceSpec::Kind::NewAxis;
                 out_ndim++;

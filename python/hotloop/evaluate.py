@@ -1,0 +1,225 @@
+"""numexpr-compatible string expressions: ``hl.evaluate("2*a + 3*b")``.
+
+The string is parsed with Python's ``ast`` and checked against an allowlist (numbers,
+names, numexpr's operators and functions, ``.real``/``.imag``); nothing is ever passed to
+``eval``. An accepted expression becomes a small function that hotloop compiles like any
+other (one fused loop, no temporaries), cached per expression and argument types.
+"""
+
+import ast
+import linecache
+import sys
+
+import numpy as np
+
+from .decorators import jit
+
+# numexpr's functions -> the NumPy function the compiled code calls.
+_FUNCTIONS = {
+    "where": "np.where", "sqrt": "np.sqrt", "sin": "np.sin", "cos": "np.cos", "tan": "np.tan",
+    "arcsin": "np.arcsin", "arccos": "np.arccos", "arctan": "np.arctan", "arctan2": "np.arctan2",
+    "sinh": "np.sinh", "cosh": "np.cosh", "tanh": "np.tanh", "arcsinh": "np.arcsinh",
+    "arccosh": "np.arccosh", "arctanh": "np.arctanh", "fmod": "np.fmod", "hypot": "np.hypot",
+    "copysign": "np.copysign", "maximum": "np.maximum", "minimum": "np.minimum",
+    "log": "np.log", "log1p": "np.log1p", "log10": "np.log10", "log2": "np.log2", "exp": "np.exp",
+    "expm1": "np.expm1", "abs": "np.abs", "absolute": "np.absolute", "ceil": "np.ceil",
+    "floor": "np.floor", "round": "np.rint", "rint": "np.rint", "trunc": "np.trunc",
+    "sign": "np.sign", "isnan": "np.isnan", "isfinite": "np.isfinite", "isinf": "np.isinf",
+    "signbit": "np.signbit",
+}
+_REDUCTIONS = {"sum": "np.sum", "prod": "np.prod", "min": "np.min", "max": "np.max"}
+_ALLOWED_NODES = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Compare, ast.Name, ast.Load,
+                  ast.Constant, ast.Call, ast.Attribute, ast.keyword,
+                  ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Mod, ast.Pow, ast.FloorDiv,
+                  ast.BitAnd, ast.BitOr, ast.BitXor, ast.LShift, ast.RShift, ast.Invert,
+                  ast.USub, ast.UAdd, ast.Not,
+                  ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+
+_compiled = {}      # (expression, names, with out) -> dispatcher
+_last = None        # what re_evaluate() repeats: (dispatcher, names, out, frame dicts)
+_counter = [0]
+
+
+class _Rewriter(ast.NodeTransformer):
+    """Checks every node against the allowlist and maps numexpr names to NumPy's."""
+
+    def __init__(self, text):
+        self.text = text
+        self.names = []
+
+    def _reject(self, node, what):
+        raise ValueError(f"evaluate(): {what} is not allowed in an expression: {self.text!r}")
+
+    def generic_visit(self, node):
+        if not isinstance(node, _ALLOWED_NODES):
+            self._reject(node, type(node).__name__)
+        return super().generic_visit(node)
+
+    def visit_Name(self, node):
+        if node.id.startswith("_"):
+            self._reject(node, f"the name {node.id!r}")
+        if node.id in ("True", "False", "None"):
+            return node
+        if node.id not in self.names:
+            self.names.append(node.id)
+        return ast.copy_location(ast.Name(id="_v_" + node.id, ctx=ast.Load()), node)
+
+    def visit_Constant(self, node):
+        if isinstance(node.value, bool) or isinstance(node.value, (int, float, complex)):
+            return node
+        self._reject(node, f"the constant {node.value!r}")
+
+    def visit_Attribute(self, node):
+        if node.attr not in ("real", "imag"):
+            self._reject(node, f"the attribute .{node.attr}")
+        node.value = self.visit(node.value)
+        return node
+
+    def visit_Call(self, node):
+        if not isinstance(node.func, ast.Name):
+            self._reject(node, "calling an expression")
+        name = node.func.id
+        if name in _REDUCTIONS:
+            if self._inside_call:
+                self._reject(node, f"{name}() inside another call (numexpr allows reductions only outermost)")
+            target = _REDUCTIONS[name]
+        elif name in _FUNCTIONS:
+            target = _FUNCTIONS[name]
+        else:
+            self._reject(node, f"the function {name!r}")
+        for kw in node.keywords:
+            if name not in _REDUCTIONS or kw.arg != "axis" or not isinstance(kw.value, ast.Constant):
+                self._reject(node, f"the keyword argument {kw.arg!r}")
+        self._inside_call = True
+        node.args = [self.visit(a) for a in node.args]
+        self._inside_call = False
+        module, attr = target.split(".")
+        node.func = ast.copy_location(ast.Attribute(value=ast.Name(id=module, ctx=ast.Load()),
+                                                    attr=attr, ctx=ast.Load()), node.func)
+        return node
+
+    _inside_call = False
+
+
+def _parse(ex):
+    if not isinstance(ex, str):
+        raise TypeError(f"evaluate(): the expression must be a string, got {type(ex).__name__}")
+    if len(ex) > 10000:
+        raise ValueError("evaluate(): expression too long")
+    try:
+        tree = ast.parse(ex.strip(), mode="eval")
+    except SyntaxError as e:
+        raise SyntaxError(f"evaluate(): invalid expression {ex!r}: {e.msg}") from None
+    rewriter = _Rewriter(ex)
+    body = rewriter.visit(tree).body
+    return ast.unparse(body), rewriter.names
+
+
+def _dispatcher(ex, names, with_out, out_ndim):
+    key = (ex, tuple(names), with_out, out_ndim)
+    disp = _compiled.get(key)
+    if disp is not None:
+        return disp
+    code, parsed_names = _parse(ex)
+    params = (["_out"] if with_out else []) + ["_v_" + n for n in parsed_names]
+    if with_out:
+        target = "_out[...]" if out_ndim else "_out[()]"
+        body = f"    {target} = {code}\n    return _out\n"
+    else:
+        body = f"    return {code}\n"
+    _counter[0] += 1
+    filename = f"<hotloop-evaluate-{_counter[0]}>"
+    source = f"def _hl_expr({', '.join(params)}):\n{body}"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace = {"np": np}
+    exec(compile(source, filename, "exec"), namespace)  # the generated def, not the user's string
+    disp = jit(namespace["_hl_expr"], error_model="numpy")
+    _compiled[key] = disp
+    return disp
+
+
+def _operands(names, local_dict, global_dict, frame_depth):
+    if local_dict is None or global_dict is None:
+        frame = sys._getframe(frame_depth)
+        if local_dict is None:
+            local_dict = frame.f_locals
+        if global_dict is None:
+            global_dict = frame.f_globals
+    values = []
+    for n in names:
+        if n in local_dict:
+            v = local_dict[n]
+        elif n in global_dict:
+            v = global_dict[n]
+        else:
+            raise KeyError(f"evaluate(): name {n!r} is not defined")
+        if not isinstance(v, (np.ndarray, np.generic, int, float, bool)):
+            v = np.asarray(v)
+        if isinstance(v, np.ndarray) and v.ndim == 0:
+            v = v[()]
+        values.append(v)
+    return values
+
+
+def _names(ex):
+    cached = _names_cache.get(ex)
+    if cached is None:
+        cached = _names_cache[ex] = _parse(ex)[1]
+    return cached
+
+
+_names_cache = {}
+
+
+def evaluate(ex, local_dict=None, global_dict=None, out=None, order="K", casting="same_kind",
+             _frame_depth=1):
+    """Evaluate an array expression, as ``numexpr.evaluate`` does.
+
+    Names are looked up in ``local_dict``/``global_dict`` or the caller's frame. With
+    ``out``, the result is written there (its shape must be the result's) and ``out`` is
+    returned. ``order`` and ``casting`` are accepted for compatibility ('K', 'same_kind')."""
+    global _last
+    if order not in ("K", "A", "C", "F"):
+        raise ValueError("order must be one of 'K', 'A', 'C', 'F'")
+    if casting not in ("no", "equiv", "safe", "same_kind", "unsafe"):
+        raise ValueError("casting must be one of 'no', 'equiv', 'safe', 'same_kind', 'unsafe'")
+    names = _names(ex)
+    values = _operands(names, local_dict, global_dict, _frame_depth + 1)
+    if out is not None:
+        if not isinstance(out, np.ndarray):
+            raise TypeError("out must be a NumPy array")
+        disp = _dispatcher(ex, names, True, out.ndim)
+        args = [out] + values
+    else:
+        disp = _dispatcher(ex, names, False, None)
+        args = values
+    _last = (disp, names, out, ex)
+    result = disp(*args)
+    if out is None and not isinstance(result, np.ndarray):
+        result = np.asarray(result)
+    return result
+
+
+def re_evaluate(local_dict=None, global_dict=None, _frame_depth=1):
+    """Evaluate the last expression again with the current values of its names."""
+    if _last is None:
+        raise RuntimeError("re_evaluate(): no expression was evaluated before")
+    disp, names, out, ex = _last
+    values = _operands(names, local_dict, global_dict, _frame_depth + 1)
+    result = disp(*([out] + values if out is not None else values))
+    if out is None and not isinstance(result, np.ndarray):
+        result = np.asarray(result)
+    return result
+
+
+def validate(ex, local_dict=None, global_dict=None, out=None, order="K", casting="same_kind",
+             _frame_depth=1):
+    """Checks (and compiles) an expression without running it, as ``numexpr.validate``:
+    returns None if it is fine, else the exception."""
+    try:
+        names = _names(ex)
+        values = _operands(names, local_dict, global_dict, _frame_depth + 1)
+        disp = _dispatcher(ex, names, out is not None, None if out is None else out.ndim)
+        return None if values is not None and disp is not None else None
+    except Exception as e:  # noqa: BLE001 - numexpr's contract: return the exception
+        return e
