@@ -186,6 +186,59 @@ def ident(x):
     return x
 
 
+# 001_*: "Matrix and Vector Computation" -- norm squared.
+
+def norm_square_numpy(vector):
+    return np.sum(vector * vector)
+
+
+def norm_square_numpy_dot(vector):
+    return np.dot(vector, vector)
+
+
+# 002_*: "Speeding up Python" -- the 2D Laplacian with slices.
+
+def laplacian_numpy(f, dx, dy):
+    return (
+        (f[:-2, 1:-1] + f[2:, 1:-1]) * (1.0 / dx**2)
+        + (f[1:-1, :-2] + f[1:-1, 2:]) * (1.0 / dy**2)
+        - f[1:-1, 1:-1] * (2.0 / dx**2 + 2.0 / dy**2)
+    )
+
+
+# 000_*: the peak finder, compiled with the seed's float32 signature and locals= (see
+# _pv_numba / _pv_hotloop).
+
+def pv_locations(targets, threshold, integral_threshold, min_width):
+    state = 0
+    integral = 0.0
+    sum_weights_locs = 0.0
+
+    # Make an empty array and manually track the size (faster than python array)
+    items = np.empty(150, np.float32)
+    nitems = 0
+
+    for i in range(len(targets)):
+        if targets[i] >= threshold:
+            state += 1
+            integral += targets[i]
+            sum_weights_locs += i * targets[i]  # weight times location
+
+        if (targets[i] < threshold or i == len(targets)-1) and state > 0:
+
+            # Record only if
+            if state >= min_width and integral >= integral_threshold:
+                items[nitems] = sum_weights_locs / integral
+                nitems += 1
+
+            # reset state
+            state = 0
+            integral = 0.0
+            sum_weights_locs = 0.0
+
+    return items[:nitems]
+
+
 # --------------------------------------------------------------------------------------------
 # Registry
 # --------------------------------------------------------------------------------------------
@@ -256,6 +309,15 @@ class Workload:
     min_sample_s: float = 1e-3              # calls per sample are batched up to this
     samples_per_round: int = 10             # at most this many samples per round, and
     slot_s: float = 0.02                    # no new one once this time is spent (at least 1)
+    atol: float = 0.0                       # absolute tolerance of the agreement check
+
+    # Workloads with a table of their own (see EvaluateWorkload) override these two.
+    def compute_ratios(self, rows: list) -> None:
+        _generic_ratios(self, rows)
+
+    def table_lines(self, rows: list) -> Optional[list]:
+        """Lines of a table of its own, or None to appear in the main table."""
+        return None
 
     def run(self, opts: Options) -> list:
         pristine = self.setup(opts.size or self.size)
@@ -296,7 +358,7 @@ class Workload:
                 continue
             out = ready[row.impl][2]
             if expected is not None:
-                row.status, row.detail = check_close(out, expected)
+                row.status, row.detail = check_close(out, expected, atol=self.atol)
             else:
                 row.status, row.detail = "unchecked", "the reference did not run"
         # Time the survivors interleaved.
@@ -387,7 +449,7 @@ def interleaved(runnable: dict, rounds: int, budget_s: float, min_rounds: int = 
     return samples
 
 
-def check_close(actual, expected) -> tuple:
+def check_close(actual, expected, atol: float = 0.0) -> tuple:
     """("ok", "") or ("MISMATCH", why) -- never raises."""
     try:
         a = np.asarray(actual)
@@ -396,7 +458,7 @@ def check_close(actual, expected) -> tuple:
             return "MISMATCH", f"shape {a.shape} != expected {e.shape}"
         if a.dtype != e.dtype:
             return "MISMATCH", f"dtype {a.dtype} != expected {e.dtype}"
-        np.testing.assert_allclose(a, e, rtol=RTOL)
+        np.testing.assert_allclose(a, e, rtol=RTOL, atol=atol)
         return "ok", ""
     except AssertionError as exc:
         lines = [ln.strip() for ln in str(exc).splitlines()
@@ -455,6 +517,158 @@ register(Workload(
         Impl("hotloop njit loop", "hotloop", _jitted(_hotloop_jit, "hotloop", f_simple), "loop"),
         Impl("hotloop njit horner", "hotloop",
              _jitted(_hotloop_jit, "hotloop", f_horner_loop), "horner"),
+    ],
+))
+
+
+# --- Array expressions (fused by hotloop), reductions, slices: the same function objects go
+# to numpy (called as they are), numba.njit and hotloop.njit.
+
+
+def _jit_impls(fn, label, variant):
+    """The numba and hotloop rows for ``njit(fn)``."""
+    return [Impl(f"numba njit({label})", "numba", _jitted(_numba_jit, "numba", fn), variant),
+            Impl(f"hotloop njit({label})", "hotloop", _jitted(_hotloop_jit, "hotloop", fn),
+                 variant)]
+
+
+register(Workload(
+    name="poly-array",
+    description="the seed's array-expression forms of the polynomial, as written, through "
+                "numba.njit and hotloop.njit (1M float64, seed 000)",
+    setup=_poly_setup,
+    size=1_000_000,
+    reference="numpy f_numpy",
+    numba_baseline="numba njit(f_numpy)",
+    impls=[
+        Impl("numpy f_numpy", "numpy", lambda: f_numpy),
+        Impl("numpy f_nest_numpy", "numpy", lambda: f_nest_numpy),
+        Impl("numpy f_mem_numpy", "numpy", lambda: f_mem_numpy),
+        Impl("numexpr", "numexpr", _peer(f_numexpr, "numexpr")),
+        *_jit_impls(f_numpy, "f_numpy", "powers"),
+        *_jit_impls(f_nest_numpy, "f_nest_numpy", "horner"),
+        *_jit_impls(f_mem_numpy, "f_mem_numpy", "in-place"),
+    ],
+))
+
+
+def _norm_setup(size):
+    return (np.random.default_rng(1).normal(size=size),)
+
+
+def _numba_dot_build():
+    """numba.njit(norm_square_numpy_dot), or Unavailable where Numba's np.dot needs SciPy."""
+    jit = _require(_numba_jit, "numba")
+    d = jit(norm_square_numpy_dot)
+    try:
+        d(np.ones(4))       # float64 1-d C: the benchmark's own signature, compiled once
+    except Exception as exc:
+        if "scipy" in str(exc).lower():
+            raise Unavailable(f"numba's np.dot needs SciPy ({type(exc).__name__}: {exc})")
+        raise
+    return d
+
+
+register(Workload(
+    name="norm",
+    description="norm squared: np.sum(v * v) and np.dot(v, v) over 1M float64 (seed 001)",
+    setup=_norm_setup,
+    size=1_000_000,
+    reference="numpy sum(v*v)",
+    numba_baseline="numba njit(sum(v*v))",
+    impls=[
+        Impl("numpy sum(v*v)", "numpy", lambda: norm_square_numpy),
+        Impl("numpy dot(v, v)", "numpy", lambda: norm_square_numpy_dot),
+        Impl("numba njit(sum(v*v))", "numba",
+             _jitted(_numba_jit, "numba", norm_square_numpy), "sum"),
+        Impl("numba njit(dot(v, v))", "numba", _numba_dot_build, "dot"),
+        Impl("hotloop njit(sum(v*v))", "hotloop",
+             _jitted(_hotloop_jit, "hotloop", norm_square_numpy), "sum"),
+        Impl("hotloop njit(dot(v, v))", "hotloop",
+             _jitted(_hotloop_jit, "hotloop", norm_square_numpy_dot), "dot"),
+    ],
+))
+
+
+def _laplacian_setup(size):
+    """A random field on an n x n grid with n*n ~= size (1000 x 1000 by default)."""
+    n = max(3, int(round(math.sqrt(size))))
+    f = np.random.default_rng(2).random((n, n))
+    return (f, 0.01, 0.02)
+
+
+register(Workload(
+    name="laplacian",
+    description="laplacian_numpy(f, dx, dy) with slices on a 1000x1000 float64 grid "
+                "(seed 002)",
+    setup=_laplacian_setup,
+    size=1_000_000,
+    reference="numpy",
+    numba_baseline="numba njit",
+    # Terms are ~3e4 (1/dx**2 ~ 1e4) and the result may cancel to ~0: an absolute
+    # tolerance of 1e-6 allows a different rounding (FMA) but not a wrong stencil.
+    atol=1e-6,
+    impls=[
+        Impl("numpy", "numpy", lambda: laplacian_numpy),
+        Impl("numba njit", "numba", _jitted(_numba_jit, "numba", laplacian_numpy), "slices"),
+        Impl("hotloop njit", "hotloop", _jitted(_hotloop_jit, "hotloop", laplacian_numpy),
+             "slices"),
+    ],
+))
+
+
+PV_ARGS = dict(threshold=0.05, integral_threshold=0.5, min_width=3)
+
+
+def _pv_setup(size):
+    """float32 zeros with about one Gaussian bump per 800 samples (at most 120: the seed's
+    output buffer holds 150), each 1 to 10 samples wide above the threshold."""
+    rng = np.random.default_rng(3)
+    t = np.zeros(size, np.float32)
+    slots = np.arange(50, size - 50, 100)
+    count = min(120, len(slots), max(1, size // 800))
+    if len(slots):
+        idx = np.arange(size, dtype=np.float64)
+        for c in rng.choice(slots, size=count, replace=False):
+            width, height = rng.uniform(0.7, 4.0), rng.uniform(0.2, 1.5)
+            lo, hi = c - 30, c + 30
+            bump = height * np.exp(-0.5 * ((idx[lo:hi] - c - rng.uniform(-0.5, 0.5)) / width)**2)
+            t[lo:hi] += bump.astype(np.float32)
+    t[t < 1e-3] = 0
+    return (t, np.float32(PV_ARGS["threshold"]), np.float32(PV_ARGS["integral_threshold"]),
+            np.int32(PV_ARGS["min_width"]))
+
+
+def _pv_numba():
+    nb = _optional("numba")
+    if nb is None:
+        raise Unavailable(_why("numba"))
+    return nb.jit(nb.float32[:](nb.float32[:], nb.float32, nb.float32, nb.int32),
+                  locals={"integral": nb.float32, "sum_weights_locs": nb.float32},
+                  nopython=True)(pv_locations)
+
+
+def _pv_hotloop():
+    hl = _hotloop()
+    if hl is None:
+        raise Unavailable(_why("hotloop"))
+    return hl.jit(hl.float32[:](hl.float32[:], hl.float32, hl.float32, hl.int32),
+                  locals={"integral": hl.float32, "sum_weights_locs": hl.float32},
+                  nopython=True)(pv_locations)
+
+
+register(Workload(
+    name="pv_locations",
+    description="the seed's peak finder, float32 signature and locals=, on 100k float32 "
+                "mostly zeros with bumps (seed 000; Numba is the reference, pure Python "
+                "is not timed)",
+    setup=_pv_setup,
+    size=100_000,
+    reference="numba jit(sig, locals)",
+    numba_baseline="numba jit(sig, locals)",
+    impls=[
+        Impl("numba jit(sig, locals)", "numba", _pv_numba, "pv"),
+        Impl("hotloop jit(sig, locals)", "hotloop", _pv_hotloop, "pv"),
     ],
 ))
 
@@ -617,6 +831,14 @@ register(DispatchWorkload(
 
 
 def compute_ratios(workload: Workload, rows: list) -> None:
+    hook = getattr(workload, "compute_ratios", None)
+    if hook is not None:
+        hook(rows)
+    else:
+        _generic_ratios(workload, rows)
+
+
+def _generic_ratios(workload: Workload, rows: list) -> None:
     by_name = {r.impl: r for r in rows if r.timed}
     ref = by_name.get(workload.reference) if workload.reference else None
     numba_rows = {r.variant: r for r in rows if r.family == "numba" and r.timed}

@@ -595,6 +595,11 @@ private:
         case NodeType::IntImm: return llvm::ConstantInt::get(ltype(e->type), e->as<IntImm>()->value, true);
         case NodeType::FloatImm: return llvm::ConstantFP::get(ltype(e->type), e->as<FloatImm>()->value);
         case NodeType::BoolImm: return b.getInt1(e->as<BoolImm>()->value);
+        case NodeType::ComplexImm: {
+            auto *z = e->as<ComplexImm>();
+            llvm::Type *part = e->type.bits() == 64 ? b.getFloatTy() : b.getDoubleTy();
+            return make_complex(llvm::ConstantFP::get(part, z->re), llvm::ConstantFP::get(part, z->im), e->type);
+        }
         case NodeType::Var: {
             auto *v = e->as<Var>();
             for (auto it = lets.rbegin(); it != lets.rend(); ++it)
@@ -627,7 +632,9 @@ private:
             auto *u = e->as<Unary>();
             llvm::Value *a = expr(u->a);
             switch (u->op) {
-            case UnOp::Neg: return e->type.is_float() ? b.CreateFNeg(a) : b.CreateNeg(a);
+            case UnOp::Neg:
+                if (e->type.is_complex()) return make_complex(b.CreateFNeg(re(a)), b.CreateFNeg(im(a)), e->type);
+                return e->type.is_float() ? b.CreateFNeg(a) : b.CreateNeg(a);
             case UnOp::Pos: return a;
             case UnOp::Not: return b.CreateNot(a);
             case UnOp::Invert: return b.CreateNot(a);
@@ -716,7 +723,53 @@ private:
         internal_error("codegen: unsupported expression " + to_string(e));
     }
 
+    // ---- complex numbers: {re, im} structs --------------------------------------------
+
+    llvm::Value *re(llvm::Value *z) { return b.CreateExtractValue(z, {0u}); }
+    llvm::Value *im(llvm::Value *z) { return b.CreateExtractValue(z, {1u}); }
+    llvm::Value *make_complex(llvm::Value *r, llvm::Value *i, const Type &t) {
+        llvm::Value *z = llvm::UndefValue::get(ltype(t));
+        z = b.CreateInsertValue(z, r, {0u});
+        return b.CreateInsertValue(z, i, {1u});
+    }
+
+    llvm::Value *complex_binary(BinOp op, llvm::Value *x, llvm::Value *y, const Type &t) {
+        llvm::Value *a = re(x), *bb = im(x), *c = re(y), *d = im(y);
+        switch (op) {
+        case BinOp::Add: return make_complex(b.CreateFAdd(a, c), b.CreateFAdd(bb, d), t);
+        case BinOp::Sub: return make_complex(b.CreateFSub(a, c), b.CreateFSub(bb, d), t);
+        case BinOp::Mul:
+            return make_complex(b.CreateFSub(b.CreateFMul(a, c), b.CreateFMul(bb, d)),
+                                b.CreateFAdd(b.CreateFMul(a, d), b.CreateFMul(bb, c)), t);
+        case BinOp::Div: {
+            llvm::Value *zero = llvm::ConstantFP::get(c->getType(), 0.0);
+            if (python_errors())
+                raise_if(b.CreateAnd(b.CreateFCmpOEQ(c, zero), b.CreateFCmpOEQ(d, zero)), ExcKind::ZeroDivisionError,
+                         "complex division by zero");
+            // Smith's algorithm, as NumPy and CPython use: scale by the larger part of y.
+            llvm::Value *abs_c = b.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, c);
+            llvm::Value *abs_d = b.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, d);
+            llvm::Value *c_big = b.CreateFCmpOGE(abs_c, abs_d);
+            // |c| >= |d|: r = d/c, den = c + d*r, (a + b*r)/den, (b - a*r)/den
+            llvm::Value *r1 = b.CreateFDiv(d, c), *den1 = b.CreateFAdd(c, b.CreateFMul(d, r1));
+            llvm::Value *re1 = b.CreateFDiv(b.CreateFAdd(a, b.CreateFMul(bb, r1)), den1);
+            llvm::Value *im1 = b.CreateFDiv(b.CreateFSub(bb, b.CreateFMul(a, r1)), den1);
+            // otherwise: r = c/d, den = c*r + d, (a*r + b)/den, (b*r - a)/den
+            llvm::Value *r2 = b.CreateFDiv(c, d), *den2 = b.CreateFAdd(b.CreateFMul(c, r2), d);
+            llvm::Value *re2 = b.CreateFDiv(b.CreateFAdd(b.CreateFMul(a, r2), bb), den2);
+            llvm::Value *im2 = b.CreateFDiv(b.CreateFSub(b.CreateFMul(bb, r2), a), den2);
+            return make_complex(b.CreateSelect(c_big, re1, re2), b.CreateSelect(c_big, im1, im2), t);
+        }
+        default: break;
+        }
+        internal_error(std::string("codegen: complex operator ") + op_name(op));
+    }
+
     llvm::Value *truth(llvm::Value *v, const Type &t) {
+        if (t.is_complex()) {
+            llvm::Value *zero = llvm::ConstantFP::get(re(v)->getType(), 0.0);
+            return b.CreateOr(b.CreateFCmpUNE(re(v), zero), b.CreateFCmpUNE(im(v), zero));
+        }
         if (t.is_bool()) return v;
         if (t.is_float()) return b.CreateFCmpUNE(v, llvm::ConstantFP::get(v->getType(), 0.0));
         return b.CreateICmpNE(v, llvm::ConstantInt::get(v->getType(), 0));
@@ -724,6 +777,18 @@ private:
 
     llvm::Value *cast_scalar(llvm::Value *v, const Type &from, const Type &to) {
         llvm::Type *lt = ltype(to);
+        if (to.is_complex()) {
+            Type part = Type::float_(to.bits() / 2);
+            if (from.is_complex())
+                return make_complex(cast_scalar(re(v), Type::float_(from.bits() / 2), part),
+                                    cast_scalar(im(v), Type::float_(from.bits() / 2), part), to);
+            llvm::Value *r = cast_scalar(v, from, part);
+            return make_complex(r, llvm::ConstantFP::get(r->getType(), 0.0), to);
+        }
+        if (from.is_complex()) {
+            if (to.is_bool()) return truth(v, from);
+            internal_error("codegen: complex to real cast");
+        }
         if (from.is_bool()) {
             if (to.is_bool()) return v;
             if (to.is_float()) return b.CreateUIToFP(v, lt);
@@ -744,6 +809,10 @@ private:
     llvm::Value *compare(const Compare *c) {
         llvm::Value *a = expr(c->a), *bv = expr(c->b);
         const Type &t = c->a->type;
+        if (t.is_complex()) {
+            llvm::Value *same = b.CreateAnd(b.CreateFCmpOEQ(re(a), re(bv)), b.CreateFCmpOEQ(im(a), im(bv)));
+            return c->op == CmpOp::EQ ? same : b.CreateNot(same);
+        }
         if (t.is_float()) {
             switch (c->op) {
             case CmpOp::EQ: return b.CreateFCmpOEQ(a, bv);
@@ -774,6 +843,10 @@ private:
         struct Restore { bool &flag; bool saved; ~Restore() { flag = saved; } } restore{ieee_op, ieee_op};
         llvm::Value *a = expr(op->a), *bv = expr(op->b);
         ieee_op = op->ieee;
+        if (t.is_complex()) {
+            if (op->op == BinOp::Pow) internal_error("codegen: complex power left after strength reduction");
+            return complex_binary(op->op, a, bv, t);
+        }
         if (t.is_float()) return float_binary(op->op, a, bv, t, op->b);
         if (t.is_bool()) {
             switch (op->op) {
@@ -896,6 +969,16 @@ private:
         std::vector<llvm::Value *> args;
         for (auto &a : m->args) args.push_back(expr(a));
         llvm::Value *x = args[0];
+        switch (m->op) {
+        case MathOp::Real: return re(x);
+        case MathOp::Imag: return im(x);
+        case MathOp::Conj: return make_complex(re(x), b.CreateFNeg(im(x)), m->type);
+        case MathOp::AbsComplex: return call_math("", "hypot", {re(x), im(x)});
+        case MathOp::MakeComplex:
+            return make_complex(cast_scalar(args[0], m->args[0]->type, Type::float_(m->type.bits() / 2)),
+                                cast_scalar(args[1], m->args[1]->type, Type::float_(m->type.bits() / 2)), m->type);
+        default: break;
+        }
         llvm::Type *ft = x->getType();
         auto inf = llvm::ConstantFP::getInfinity(ft);
         switch (m->op) {

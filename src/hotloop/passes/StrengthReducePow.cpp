@@ -17,10 +17,11 @@ class ReducePow : public IRMutator {
         auto *b = e->as<Binary>();
         if (!b || b->op != BinOp::Pow) return e;
         auto *n = b->b->as<IntImm>();
-        if (!n || n->value < 0 || n->value > max_exponent || b->type.is_complex()) return e;
+        if (!n || n->value < 0 || n->value > max_exponent) return e;
         Type t = b->type;
         Loc l = b->loc;
         if (n->value == 0) {
+            if (t.is_complex()) return ComplexImm::make(1.0, 0.0, t, l);
             if (t.is_float()) return FloatImm::make(1.0, t, l);
             return IntImm::make(1, t, l);
         }

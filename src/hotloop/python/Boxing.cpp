@@ -71,7 +71,6 @@ Type type_of_argument(PyObject *obj, std::string *why) {
             *why = "arrays of dtype " + std::string(PyUnicode_AsUTF8(PyObject_Str((PyObject *)PyArray_DESCR(a)))) + " are not supported";
             return e;
         }
-        if (e.is_complex()) { *why = "complex arrays are not supported yet"; return Type(); }
         if (PyArray_NDIM(a) == 0) { *why = "0-dimensional arrays are not supported; pass a scalar (a[()])"; return Type(); }
         if (!PyArray_ISALIGNED(a)) { *why = "unaligned arrays are not supported"; return Type(); }
         return Type::array(e, PyArray_NDIM(a), layout_of(a), !PyArray_ISWRITEABLE(a));
@@ -81,10 +80,9 @@ Type type_of_argument(PyObject *obj, std::string *why) {
         Type t = type_of_dtype(d);
         Py_DECREF(d);
         if (t.is_unknown()) *why = "this NumPy scalar type is not supported";
-        if (t.is_complex()) { *why = "complex numbers are not supported yet"; return Type(); }
         return t;
     }
-    if (PyComplex_Check(obj)) { *why = "complex numbers are not supported yet"; return Type(); }
+    if (PyComplex_Check(obj)) return Type::complex(128, true);
     if (PyTuple_Check(obj)) {
         std::vector<Type> es;
         for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(obj); i++) {
@@ -195,6 +193,13 @@ bool write_value(const Type &t, PyObject *obj, char *dst) {
         double v = PyFloat_CheckExact(obj) ? PyFloat_AS_DOUBLE(obj) : PyFloat_AsDouble(obj);
         if (v == -1.0 && PyErr_Occurred()) return false;
         if (t.bits() == 32) put<float>(dst, (float)v); else put<double>(dst, v);
+        return true;
+    }
+    if (t.is_complex()) {
+        Py_complex c = PyComplex_AsCComplex(obj);
+        if (c.real == -1.0 && PyErr_Occurred()) return false;
+        if (t.bits() == 64) { put<float>(dst, (float)c.real); put<float>(dst + 4, (float)c.imag); }
+        else { put<double>(dst, c.real); put<double>(dst + 8, c.imag); }
         return true;
     }
     if (t.is_int()) {

@@ -10,7 +10,7 @@ namespace hotloop {
 
 namespace {
 
-enum class MathRule { FloatFn, Predicate, ToInt };
+enum class MathRule { FloatFn, Predicate, ToInt, Complex };
 
 struct MathEntry { const char *name; MathOp op; };
 const MathEntry math_names[] = {
@@ -117,7 +117,12 @@ public:
         if (n == "slice") error("slicing is not supported yet", "index one element at a time with integers in a loop");
         if (n == "print") error("print() is not supported in compiled code yet", "return the values and print them in Python");
         if (n == "None") error("None is not callable", "");
-        if (n == "complex") error("complex numbers are not supported yet", "use a pair of floats");
+        if (n == "complex") return make_complex();
+        if (n == "np.real" || n == "np.imag" || n == "np.conj" || n == "np.conjugate") {
+            arity(1, 1);
+            no_kwargs();
+            return complex_part(n == "np.real" ? MathOp::Real : n == "np.imag" ? MathOp::Imag : MathOp::Conj, scalar_arg(0), h, c.loc);
+        }
         unsupported();
     }
 
@@ -153,6 +158,7 @@ public:
         case MathRule::FloatFn: break;
         case MathRule::Predicate: rt = Type::boolean(ft.weak()); break;
         case MathRule::ToInt: rt = Type::int_(64, true); break;
+        case MathRule::Complex: internal_error("complex part called by name");
         }
         // Predicates and floor/ceil of integers need no float round trip.
         if (t.is_integral() && math_rule(op) == MathRule::Predicate)
@@ -174,6 +180,21 @@ public:
         return BoolImm::make(true, c.loc);
     }
 
+    // complex(re, im)
+    Expr make_complex() {
+        no_kwargs();
+        arity(0, 2);
+        Type ct = Type::complex(128, true);
+        if (c.args.empty()) return ComplexImm::make(0, 0, ct, c.loc);
+        Expr re = scalar_arg(0);
+        if (c.args.size() == 1) return conv(re, ct);
+        Expr im = scalar_arg(1);
+        if (re->type.is_complex() || im->type.is_complex()) error("complex() of complex parts", "use re + im * 1j");
+        // Built from its parts (re + im*1j would turn an infinite im into a NaN real part).
+        Type f = Type::float_(64, true);
+        return MathCall::make(MathOp::MakeComplex, {conv(re, f), conv(im, f)}, ct, c.loc);
+    }
+
     Expr len() {
         arity(1, 1);
         no_kwargs();
@@ -188,7 +209,7 @@ public:
         no_kwargs();
         Expr a = scalar_arg(0);
         Type t = a->type;
-        if (t.is_complex()) error("abs() of a complex number is not supported yet", "");
+        if (t.is_complex()) return complex_part(MathOp::AbsComplex, a, h, c.loc);
         if (t.is_float()) return MathCall::make(MathOp::Fabs, {a}, t, c.loc);
         if (t.is_bool()) return conv(a, Type::int_(64, t.weak()));
         if (t.is_uint()) return a;
@@ -350,7 +371,6 @@ public:
             }
             elem = dtype_arg(1, Type::float64());
         }
-        if (elem.is_complex()) error("complex arrays are not supported yet", "");
         AllocInit init = c.name.find("zeros") != std::string::npos ? AllocInit::Zeros
                          : c.name.find("ones") != std::string::npos ? AllocInit::Ones : AllocInit::Empty;
         if (shape.empty()) error("0-dimensional arrays are not supported yet", "use a scalar");
@@ -376,5 +396,20 @@ bool is_elementwise_builtin(const std::string &name) {
 }
 
 Expr lower_builtin_call(const BuiltinCall &c, const BuiltinHelpers &h) { return Lowerer(c, h).lower(); }
+
+Expr complex_part(MathOp op, const Expr &z, const BuiltinHelpers &h, Loc l) {
+    const Type &t = z->type;
+    if (!t.is_complex()) {
+        // The parts of a real number: itself and zero; abs() and conj() as for reals.
+        switch (op) {
+        case MathOp::Real: case MathOp::Conj: return z;
+        case MathOp::Imag: return h.convert(IntImm::make(0, Type::int_(64, true), l), t.is_integral() ? t : t, l, "");
+        default: internal_error("complex_part of a real number");
+        }
+    }
+    Type part = Type::float_(t.bits() / 2, t.weak());
+    if (op == MathOp::Conj) return MathCall::make(op, {z}, t, l);
+    return MathCall::make(op, {z}, part, l);
+}
 
 }  // namespace hotloop

@@ -24,6 +24,8 @@ struct BuiltinHelpers {
 };
 
 Expr lower_builtin_call(const BuiltinCall &c, const BuiltinHelpers &h);
+// z.real, z.imag, z.conjugate(), abs(z) (op: Real, Imag, Conj, AbsComplex).
+Expr complex_part(MathOp op, const Expr &z, const BuiltinHelpers &h, Loc l);
 
 // Whether `name` applies elementwise to arrays (np.sqrt, np.where, abs, np.float32, ...).
 bool is_elementwise_builtin(const std::string &name);

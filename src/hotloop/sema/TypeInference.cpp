@@ -504,6 +504,13 @@ private:
             if (b->type.is_integral() && !t.is_complex()) {
                 return Binary::make(BinOp::Pow, convert(a, t, l, ""), convert(b, Type::int64(), l, ""), t, l);
             }
+            if (t.is_complex()) {
+                // z ** n for a small constant n: multiplications (strength_reduce_pow).
+                auto *n = b->as<IntImm>();
+                if (!n || n->value < 0 || n->value > 16)
+                    error(l, "complex powers are supported for constant integer exponents 0..16", "multiply explicitly");
+                return Binary::make(BinOp::Pow, convert(a, t, l, ""), convert(b, Type::int64(), l, ""), t, l);
+            }
             break;
         }
         case BinOp::BitAnd: case BinOp::BitOr: case BinOp::BitXor:
@@ -547,6 +554,10 @@ private:
         if (v->type.is_unknown()) return unknown_expr(v);
         const Type &t = v->type;
         Loc l = op->loc;
+        if (t.is_array() && (op->name == "real" || op->name == "imag")) {
+            MathOp part = op->name == "real" ? MathOp::Real : MathOp::Imag;
+            return lift({v}, l, [&](const std::vector<Expr> &e) { return complex_part(part, e[0], helpers(), l); });
+        }
         if (t.is_array()) {
             if (op->name == "shape") {
                 std::vector<Expr> dims;
@@ -563,10 +574,8 @@ private:
             error(l, "the array attribute '." + op->name + "' is not supported",
                   "supported array attributes: .shape, .ndim, .size, .itemsize");
         }
-        if (t.is_scalar()) {
-            if (op->name == "real" && !t.is_complex()) return v;
-            if (op->name == "imag" && !t.is_complex()) return convert(IntImm::make(0, Type::int_(64, true), l), t, l, "");
-        }
+        if (t.is_scalar() && (op->name == "real" || op->name == "imag"))
+            return complex_part(op->name == "real" ? MathOp::Real : MathOp::Imag, v, helpers(), l);
         error(l, "a " + t.str() + " value has no supported attribute '." + op->name + "'",
               "supported attributes are those of arrays: .shape, .ndim, .size");
     }
@@ -688,7 +697,7 @@ private:
                 if (self->type.is_unknown()) return unknown_expr(self);
                 if (self->type.is_array()) method_name = attr->name;
                 else if (self->type.is_scalar() && (attr->name == "conjugate" || attr->name == "conj"))
-                    return self;
+                    return complex_part(MathOp::Conj, self, helpers(), l);
             }
             if (method_name.empty()) {
                 Expr f = self ? self : lower(op->func);
@@ -710,12 +719,15 @@ private:
         }
         if (!method_name.empty()) {
             static const char *methods[] = {"sum", "prod", "min", "max", "mean", "argmin", "argmax", "any",
-                                            "all", "copy", "astype", "reshape", "ravel", "flatten", "dot"};
+                                            "all", "copy", "astype", "reshape", "ravel", "flatten", "dot",
+                                            "conjugate", "conj"};
             bool known = false;
             for (auto *m : methods) known = known || method_name == m;
             if (!known)
                 error(l, "the array method '." + method_name + "()' is not supported",
                       "supported array methods: sum prod min max mean argmin argmax any all copy astype reshape ravel flatten dot");
+            if (method_name == "conjugate" || method_name == "conj")
+                return lift({self}, l, [&](const std::vector<Expr> &e) { return complex_part(MathOp::Conj, e[0], helpers(), l); });
             std::string fn = method_name == "flatten" ? "np.copy_ravel" : "np." + method_name;
             return lower_array_function(fn, args, kwargs, l);
         }
@@ -1009,6 +1021,9 @@ public:
                       "use a non-negative constant");
             if (auto *i = e->as<IntImm>(); i && t.is_int() && t.bits() == 64) return IntImm::make(i->value, t, i->loc);
             if (auto *f = e->as<FloatImm>(); f && t.is_float()) return FloatImm::make(t.bits() == 32 ? (double)(float)f->value : f->value, t, f->loc);
+            if (auto *f = e->as<FloatImm>(); f && t.is_complex()) return ComplexImm::make(f->value, 0.0, t, f->loc);
+            if (auto *i = e->as<IntImm>(); i && t.is_complex()) return ComplexImm::make((double)i->value, 0.0, t, i->loc);
+            if (auto *z = e->as<ComplexImm>(); z && t.is_complex()) return ComplexImm::make(z->re, z->im, t, z->loc);
             return Cast::make(t, e);
         }
         if (from.is_array() && t.is_array() && from.elem() == t.elem() && from.ndim() == t.ndim() &&
@@ -1040,6 +1055,7 @@ public:
     }
 
     Expr lower_builtin(const BuiltinCall &c);
+    BuiltinHelpers helpers();
 };
 
 }  // namespace
@@ -1048,12 +1064,13 @@ public:
 Expr lower_builtin_call(const BuiltinCall &c, const BuiltinHelpers &h);
 
 namespace {
-Expr Inferencer::lower_builtin(const BuiltinCall &c) {
+BuiltinHelpers Inferencer::helpers() {
     BuiltinHelpers h;
     h.convert = [this](const Expr &e, const Type &t, Loc l, const std::string &ctx) { return convert(e, t, l, ctx); };
     h.truthy = [this](const Expr &e) { return truthy(e); };
-    return lower_builtin_call(c, h);
+    return h;
 }
+Expr Inferencer::lower_builtin(const BuiltinCall &c) { return lower_builtin_call(c, helpers()); }
 }  // namespace
 
 std::shared_ptr<Function> infer_types(const Function &untyped, const std::vector<Type> &arg_types,
