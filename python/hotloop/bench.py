@@ -825,6 +825,365 @@ register(DispatchWorkload(
 ))
 
 
+# --- hl.evaluate vs numexpr.evaluate vs numpy ------------------------------------------------
+
+
+def _np_lin(a, b):
+    return 2*a + 3*b
+
+
+def _np_cmp(a, b):
+    return a*b - 4.1*a > 2.5*b
+
+
+def _np_trig(a, b):
+    return np.sin(a)**2 + np.cos(b)**2
+
+
+def _np_where(a, b):
+    return np.where(a > 0.5, a, b)
+
+
+def _np_sumprod(a, b):
+    return np.sum(a*b)
+
+
+# (expression string, label in the table, numpy function, its operand names). The operands are
+# a, b (uniform in [0, 1)) and x (= a): the seed's polynomial string is used as written.
+EVAL_EXPRESSIONS = [
+    ("2*a+3*b", "2*a+3*b", _np_lin, ("a", "b")),
+    ("a*b-4.1*a > 2.5*b", "a*b-4.1*a > 2.5*b", _np_cmp, ("a", "b")),
+    ("sin(a)**2+cos(b)**2", "sin(a)**2+cos(b)**2", _np_trig, ("a", "b")),
+    (POLY_EXPR, "x + x**2 + ... + x**8", f_numpy, ("x",)),
+    ("where(a>0.5, a, b)", "where(a>0.5, a, b)", _np_where, ("a", "b")),
+    ("sum(a*b)", "sum(a*b)", _np_sumprod, ("a", "b")),
+]
+EVAL_SIZES_QUICK = (1_000, 100_000, 1_000_000)
+EVAL_SIZES_FULL = (1_000, 10_000, 100_000, 1_000_000, 10_000_000)
+# At 1e7 only these run (numpy's x**3..x**8 alone would take ~5 s a call there).
+EVAL_AT_1E7 = ("2*a+3*b", "sin(a)**2+cos(b)**2", "where(a>0.5, a, b)", "sum(a*b)")
+EVAL_FAMILIES = ("hotloop", "numexpr", "numpy")
+EVAL_CACHED_EXPR = "2*a+3*b"
+
+
+def fmt_size(n: int) -> str:
+    k = int(round(math.log10(n))) if n > 0 else 0
+    return f"1e{k}" if n == 10**k else str(n)
+
+
+def _hl_evaluate():
+    hl = _hotloop()
+    if hl is None:
+        raise Unavailable(_why("hotloop"))
+    return hl.evaluate
+
+
+def _ne_evaluate():
+    ne = _optional("numexpr")
+    if ne is None:
+        raise Unavailable(_why("numexpr"))
+    return ne.evaluate
+
+
+def _call_loop_args(fn, args, calls):
+    def loop():
+        for _ in itertools.repeat(None, calls):
+            fn(*args)
+    return loop
+
+
+class EvaluateWorkload(Workload):
+    """``hl.evaluate`` against ``numexpr.evaluate`` and plain numpy.
+
+    * A grid of expressions x sizes. Each cell is timed on its own, its three implementations
+      interleaved (best sample); hotloop and numexpr are checked against numpy. Both
+      evaluators get the operands as ``local_dict``, as a caller would pass them.
+    * First call of an expression never seen before (compile + run on 10 elements), median
+      of repeats, the two evaluators alternating; one throw-away new expression first.
+    * Cached call of ``2*a+3*b`` on 10-element arrays: a loop of many calls per sample,
+      interleaved, best sample per call.
+    """
+
+    def __init__(self, name, description):
+        super().__init__(name=name, description=description, unit="per call",
+                         reference="numpy", rounds_quick=5, rounds_full=15,
+                         budget_quick_s=1.0, budget_full_s=3.0)
+        self.sizes = None
+
+    # -- the grid --------------------------------------------------------------------------
+
+    def _cell(self, ex, label, np_fn, argnames, n, env, builders, opts) -> list:
+        cell = f"{label} @ n={fmt_size(n)}"
+        args = {"hotloop": (ex, env), "numexpr": (ex, env),
+                "numpy": tuple(env[k] for k in argnames)}
+        rows, ready, expected = [], {}, None
+        for fam in EVAL_FAMILIES:
+            row = Row(self.name, fam, fam, cell)
+            row.extra.update(expr=ex, size=n, kind="grid")
+            rows.append(row)
+            fn = builders.get(fam)
+            if isinstance(fn, Exception):
+                row.status, row.detail = ("skipped" if isinstance(fn, Unavailable)
+                                          else "ERROR"), str(fn)
+                continue
+            try:
+                t0 = time.perf_counter()
+                out = fn(*args[fam])
+                row.extra["first_call_s"] = time.perf_counter() - t0
+                est = math.inf
+                for _ in range(3 if row.extra["first_call_s"] < 0.1 else 1):
+                    t0 = time.perf_counter()
+                    out = fn(*args[fam])
+                    est = min(est, time.perf_counter() - t0)
+            except Exception as exc:
+                row.status, row.detail = "ERROR", _exc_text(exc, opts)
+                continue
+            if fam == "numpy":
+                expected = out
+            ready[fam] = (fn, args[fam], out, est)
+        for row in rows:
+            if row.impl in ready and row.impl != "numpy" and row.status == "ok":
+                if expected is None:
+                    row.status, row.detail = "unchecked", "numpy did not run"
+                else:
+                    row.status, row.detail = check_close(ready[row.impl][2], expected)
+        runnable = {f: (fn, a, max(1, int(self.min_sample_s / max(est, 1e-9))),
+                        self.samples_per_round)
+                    for f, (fn, a, out, est) in ready.items()}
+        del ready, expected
+        budget = self.budget_quick_s if opts.quick else self.budget_full_s
+        samples = interleaved(runnable, opts.n_rounds(self.rounds_quick, self.rounds_full),
+                              budget, slot_s=self.slot_s)
+        for row in rows:
+            s = samples.get(row.impl)
+            if s:
+                row.samples_s, row.time_s = s, min(s)
+                row.extra["calls_per_sample"] = runnable[row.impl][2]
+            elif row.impl in samples:
+                row.status, row.detail = "ERROR", "every timed call raised"
+        return rows
+
+    # -- latencies -------------------------------------------------------------------------
+
+    def _first_calls(self, builders, opts) -> list:
+        """Median first-call time of a new expression, hotloop and numexpr alternating."""
+        rng = np.random.default_rng()
+        a, b = rng.random(10), rng.random(10)
+        env = {"a": a, "b": b}
+        salt = int(rng.integers(1000, 10000))     # a new process -> new expressions
+        counter = itertools.count(1)
+
+        def new_expr():
+            k = next(counter)
+            c1, c2 = f"{k}.{salt}", f"{k + 1}.5"
+            expected = np.sin(a) * float(c1) + b**2 - a*b / float(c2)
+            return f"sin(a)*{c1} + b**2 - a*b/{c2}", expected
+
+        rows, live = [], {}
+        for fam in ("hotloop", "numexpr"):
+            row = Row(self.name, fam, fam, "first call, new expression")
+            row.extra["kind"] = "first_call"
+            rows.append(row)
+            fn = builders.get(fam)
+            if isinstance(fn, Exception):
+                row.status, row.detail = ("skipped" if isinstance(fn, Unavailable)
+                                          else "ERROR"), str(fn)
+                continue
+            live[fam] = (row, fn)
+        repeats = opts.n_rounds(3, 7)
+        for rep in range(repeats + 1):      # repeat 0: throw-away, one-time setup
+            for fam, (row, fn) in list(live.items()):
+                if row.status == "ERROR":
+                    continue
+                ex, expected = new_expr()
+                gc.collect()
+                try:
+                    t0 = time.perf_counter()
+                    out = fn(ex, env)
+                    dt = time.perf_counter() - t0
+                except Exception as exc:
+                    row.status, row.detail = "ERROR", _exc_text(exc, opts)
+                    continue
+                status, detail = check_close(out, expected)
+                if status != "ok" and row.status == "ok":
+                    row.status, row.detail = status, f"{ex}: {detail}"
+                if rep == 0:
+                    row.extra["cold_s"] = dt
+                else:
+                    row.samples_s.append(dt)
+                    row.extra.setdefault("exprs", []).append(ex)
+        for row in rows:
+            if row.samples_s:
+                row.time_s = statistics.median(row.samples_s)
+                row.extra["min_s"] = min(row.samples_s)
+        return rows
+
+    def _cached_calls(self, builders, opts) -> list:
+        a = np.random.default_rng(5).random(10)
+        b = np.random.default_rng(6).random(10)
+        env = {"a": a, "b": b}
+        calls = 2_000 if opts.quick else 5_000
+        rows, runnable = [], {}
+        expected = _np_lin(a, b)
+        for fam in EVAL_FAMILIES:
+            row = Row(self.name, fam, fam, f"cached call {EVAL_CACHED_EXPR}, n=10")
+            row.extra["kind"] = "cached_call"
+            rows.append(row)
+            fn = builders.get(fam)
+            if isinstance(fn, Exception):
+                row.status, row.detail = ("skipped" if isinstance(fn, Unavailable)
+                                          else "ERROR"), str(fn)
+                continue
+            args = (a, b) if fam == "numpy" else (EVAL_CACHED_EXPR, env)
+            try:
+                out = fn(*args)
+                fn(*args)
+            except Exception as exc:
+                row.status, row.detail = "ERROR", _exc_text(exc, opts)
+                continue
+            row.status, row.detail = check_close(out, expected)
+            runnable[fam] = (_call_loop_args(fn, args, calls), (), 1, 5)
+        samples = interleaved(runnable, opts.n_rounds(10, 30),
+                              self.budget_quick_s * 3 if opts.quick else self.budget_full_s * 3)
+        for row in rows:
+            s = samples.get(row.impl)
+            if s:
+                row.samples_s = [t / calls for t in s]
+                row.time_s = min(row.samples_s)
+                row.extra["calls"] = calls
+        return rows
+
+    def run(self, opts: Options) -> list:
+        builders = {}           # family -> evaluate function, or the exception building it
+        for fam, get in (("hotloop", _hl_evaluate), ("numexpr", _ne_evaluate)):
+            try:
+                builders[fam] = get()
+            except Exception as exc:
+                builders[fam] = exc
+        sizes = ((opts.size,) if opts.size else
+                 EVAL_SIZES_QUICK if opts.quick else EVAL_SIZES_FULL)
+        self.sizes = sizes
+        rows = []
+        for n in sizes:
+            rng = np.random.default_rng(n)
+            a, b = rng.random(n), rng.random(n)
+            env = {"a": a, "b": b, "x": a}
+            for ex, label, np_fn, argnames in EVAL_EXPRESSIONS:
+                if n >= 10_000_000 and not opts.size and ex not in EVAL_AT_1E7:
+                    continue
+                cell_builders = dict(builders, numpy=np_fn)
+                rows += self._cell(ex, label, np_fn, argnames, n, env, cell_builders, opts)
+            del a, b, env
+        rows += self._first_calls(builders, opts)
+        rows += self._cached_calls(dict(builders, numpy=_np_lin), opts)
+        return rows
+
+    # -- ratios and table ------------------------------------------------------------------
+
+    def compute_ratios(self, rows: list) -> None:
+        groups = {}
+        for r in rows:
+            groups.setdefault(r.variant, {})[r.impl] = r
+        for g in groups.values():
+            np_row, ne_row = g.get("numpy"), g.get("numexpr")
+            for r in g.values():
+                if not r.timed:
+                    continue
+                if np_row is not None and np_row.timed:
+                    r.vs_numpy = r.time_s / np_row.time_s
+                if ne_row is not None and ne_row.timed:
+                    r.extra["vs_numexpr"] = r.time_s / ne_row.time_s
+
+    def table_lines(self, rows: list) -> list:
+        ne = _optional("numexpr")
+        threads = ""
+        if ne is not None:
+            try:
+                threads = f", numexpr on {ne.get_num_threads()} threads"
+            except Exception:
+                pass
+        cells, order = {}, []
+        for r in rows:
+            if r.extra.get("kind") != "grid":
+                continue
+            key = (r.extra["expr"], r.extra["size"])
+            if key not in cells:
+                cells[key] = {}
+                order.append(key)
+            cells[key][r.impl] = r
+        labels = {ex: label for ex, label, _, _ in EVAL_EXPRESSIONS}
+        header = ("expression", "n", "hotloop", "numexpr", "numpy", "hotloop/numexpr",
+                  "hotloop/numpy", "check")
+        lines, prev = [], None
+        for ex, _, _, _ in EVAL_EXPRESSIONS:
+            keys = [k for k in order if k[0] == ex]
+            if keys and lines:
+                lines.append(None)
+            for key in keys:
+                g = cells[key]
+                hl_row = g.get("hotloop")
+                bad = [f"{f} {g[f].status}" for f in EVAL_FAMILIES
+                       if f in g and g[f].status not in ("ok", "skipped")]
+                check = f"!! {', '.join(bad)} !!" if bad else (
+                    "ok" if all(g[f].status == "ok" for f in g) else "partly skipped")
+                lines.append((labels.get(ex, ex) if key[0] != prev else "",
+                              fmt_size(key[1]),
+                              *(fmt_time(g[f].time_s) if f in g else "-"
+                                for f in EVAL_FAMILIES),
+                              fmt_ratio(hl_row.extra.get("vs_numexpr") if hl_row else None),
+                              fmt_ratio(hl_row.vs_numpy if hl_row else None),
+                              check))
+                prev = key[0]
+        out = [f"evaluate: hl.evaluate vs numexpr.evaluate vs numpy, best time per call "
+               f"(arrays of n float64{threads})", ""]
+        out += _format_table(header, lines, left={0, 7})
+        # Latencies.
+        lat = {}
+        for r in rows:
+            if r.extra.get("kind") in ("first_call", "cached_call"):
+                lat.setdefault(r.variant, {})[r.impl] = r
+        if lat:
+            out.append("")
+            header = ("latency (10-element arrays)", "hotloop", "numexpr", "numpy",
+                      "hotloop/numexpr", "check")
+            lines = []
+            for what, g in lat.items():
+                hl_row = g.get("hotloop")
+                n = len(hl_row.samples_s) if hl_row is not None else 0
+                if what.startswith("first call"):
+                    what = f"{what} (median of {n})"
+                else:
+                    what += " (best)"
+                bad = [f"{f} {r.status}" for f, r in g.items()
+                       if r.status not in ("ok", "skipped")]
+                lines.append((what, *(fmt_time(g[f].time_s) if f in g else "-"
+                                      for f in EVAL_FAMILIES),
+                              fmt_ratio(hl_row.extra.get("vs_numexpr") if hl_row else None),
+                              f"!! {', '.join(bad)} !!" if bad else "ok"))
+            out += _format_table(header, lines, left={0, 5})
+        return out
+
+
+def _format_table(header, lines, left) -> list:
+    """Rows of cells -> text lines; ``None`` in ``lines`` is a blank line."""
+    widths = [max(len(h), *(len(l[i]) for l in lines if l)) for i, h in enumerate(header)]
+
+    def line(cells):
+        return "  ".join(c.ljust(w) if i in left else c.rjust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+
+    out = [line(header), "  ".join("-" * w for w in widths)]
+    out += [line(l) if l else "" for l in lines]
+    return out
+
+
+register(EvaluateWorkload(
+    name="evaluate",
+    description="hl.evaluate vs numexpr.evaluate vs numpy: expressions x sizes, first call of "
+                "a new expression, cached call on 10 elements",
+))
+
+
 # --------------------------------------------------------------------------------------------
 # Ratios, table, expectations
 # --------------------------------------------------------------------------------------------
