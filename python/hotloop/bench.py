@@ -2,8 +2,16 @@
 
 It runs the seed documents' workloads side by side -- numpy, numexpr and Numba where they are
 installed, and hotloop -- checks that every implementation agrees with the reference (numpy's
-result, ``rtol=1e-9``), and prints a table of best times and time ratios. ``--json PATH`` writes
-every figure (and the machine it was measured on), ``--plot PATH`` a PNG bar chart.
+result, ``rtol=1e-9``; Numba's for ``pv_locations``), and prints a table of best times and time
+ratios. ``--json PATH`` writes every figure (and the machine it was measured on), ``--plot PATH``
+a PNG bar chart.
+
+Workloads: ``poly`` (the seed's explicit loops), ``poly-array`` (its array-expression forms, the
+same function objects through numba.njit and hotloop.njit), ``norm`` (sum(v*v), dot(v, v)),
+``laplacian`` (2D stencil with slices), ``pv_locations`` (float32 signature and ``locals=``),
+``compile``, ``dispatch``, and ``evaluate``: ``hl.evaluate`` against ``numexpr.evaluate`` and
+numpy over a grid of expressions x sizes, plus the first call of a new expression and the
+cached call on 10 elements; it prints a table of its own after the main one.
 
 How the numbers are taken
 -------------------------
@@ -860,8 +868,9 @@ EVAL_EXPRESSIONS = [
 ]
 EVAL_SIZES_QUICK = (1_000, 100_000, 1_000_000)
 EVAL_SIZES_FULL = (1_000, 10_000, 100_000, 1_000_000, 10_000_000)
-# At 1e7 only these run (numpy's x**3..x**8 alone would take ~5 s a call there).
-EVAL_AT_1E7 = ("2*a+3*b", "sin(a)**2+cos(b)**2", "where(a>0.5, a, b)", "sum(a*b)")
+# The expressions run at n >= 1e7 (all of them: the full run stays around 4 minutes on 2
+# cores; numpy's x**3..x**8 there takes ~5 s a call -- drop it here if time gets tight).
+EVAL_LARGE = tuple(ex for ex, _, _, _ in EVAL_EXPRESSIONS)
 EVAL_FAMILIES = ("hotloop", "numexpr", "numpy")
 EVAL_CACHED_EXPR = "2*a+3*b"
 
@@ -1069,7 +1078,7 @@ class EvaluateWorkload(Workload):
             a, b = rng.random(n), rng.random(n)
             env = {"a": a, "b": b, "x": a}
             for ex, label, np_fn, argnames in EVAL_EXPRESSIONS:
-                if n >= 10_000_000 and not opts.size and ex not in EVAL_AT_1E7:
+                if n >= 10_000_000 and not opts.size and ex not in EVAL_LARGE:
                     continue
                 cell_builders = dict(builders, numpy=np_fn)
                 rows += self._cell(ex, label, np_fn, argnames, n, env, cell_builders, opts)
@@ -1151,15 +1160,17 @@ class EvaluateWorkload(Workload):
                 hl_row = g.get("hotloop")
                 n = len(hl_row.samples_s) if hl_row is not None else 0
                 if what.startswith("first call"):
-                    what = f"{what} (median of {n})"
+                    what += f" (median of {n})" if n else ""
                 else:
                     what += " (best)"
                 bad = [f"{f} {r.status}" for f, r in g.items()
                        if r.status not in ("ok", "skipped")]
+                check = f"!! {', '.join(bad)} !!" if bad else (
+                    "ok" if all(r.status == "ok" for r in g.values()) else "partly skipped")
                 lines.append((what, *(fmt_time(g[f].time_s) if f in g else "-"
                                       for f in EVAL_FAMILIES),
                               fmt_ratio(hl_row.extra.get("vs_numexpr") if hl_row else None),
-                              f"!! {', '.join(bad)} !!" if bad else "ok"))
+                              check))
             out += _format_table(header, lines, left={0, 5})
         return out
 
@@ -1236,9 +1247,15 @@ def fmt_ratio(r: Optional[float]) -> str:
 
 
 def print_table(results: list, out=sys.stdout) -> None:
+    """The main table (one group of rows per workload), then the workloads' own tables
+    (evaluate), then what was skipped and what went wrong."""
     header = ("workload", "implementation", "best time", "vs numpy", "vs numba", "check")
-    lines = []
+    lines, own = [], []
     for wl, rows in results:
+        table = wl.table_lines(rows) if hasattr(wl, "table_lines") else None
+        if table is not None:
+            own.append(table)
+            continue
         for r in rows:
             if r.status in ("skipped", "ok", "unchecked"):
                 check = r.status
@@ -1247,27 +1264,26 @@ def print_table(results: list, out=sys.stdout) -> None:
             lines.append((wl.name, r.impl, fmt_time(r.time_s), fmt_ratio(r.vs_numpy),
                           fmt_ratio(r.vs_numba), check))
         lines.append(None)
-    widths = [max(len(h), *(len(l[i]) for l in lines if l)) for i, h in enumerate(header)]
-
-    def line(cells):
-        left = {0, 1, 5}
-        return "  ".join(c.ljust(w) if i in left else c.rjust(w)
-                         for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
-
-    print(line(header), file=out)
-    print("  ".join("-" * w for w in widths), file=out)
-    for l in lines[:-1]:
-        print(line(l) if l else "", file=out)
-    print("\nratios are time / baseline time (below 1 is faster); 'vs numba' compares with the "
-          "numba row of the same algorithm.", file=out)
+    if lines:
+        for l in _format_table(header, lines[:-1], left={0, 1, 5}):
+            print(l, file=out)
+        print("\nratios are time / baseline time (below 1 is faster); 'vs numba' compares with "
+              "the numba row of the same algorithm.", file=out)
+    for table in own:
+        print("", file=out)
+        for l in table:
+            print(l, file=out)
     skipped, problems = {}, []
     for wl, rows in results:
         for r in rows:
             if r.status == "skipped":
-                skipped.setdefault(r.detail, []).append(f"{wl.name}/{r.impl}")
+                where = skipped.setdefault(r.detail, [])
+                if f"{wl.name}/{r.impl}" not in where:
+                    where.append(f"{wl.name}/{r.impl}")
             elif r.status not in ("ok",):
                 detail = r.detail.replace("\n", "\n     ")
-                problems.append(f"!! {r.status} in {wl.name} / {r.impl}: {detail}")
+                cell = f" [{r.variant}]" if r.extra.get("kind") else ""
+                problems.append(f"!! {r.status} in {wl.name} / {r.impl}{cell}: {detail}")
     if skipped or problems:
         print("", file=out)
     for why, where in skipped.items():
@@ -1317,6 +1333,40 @@ def expectations(results: list) -> list:
     r = _find(results, "dispatch", "hotloop njit")
     add("dispatch: hotloop / numba per-call time", r, r.vs_numba if r else None, "<= 1.0",
         lambda v: v <= 1.0, fmt_ratio)
+
+    r = _find(results, "poly-array", "hotloop njit(f_numpy)")
+    add("poly-array: hotloop njit(f_numpy) / numpy f_numpy", r, r.vs_numpy if r else None,
+        "<= 0.2", lambda v: v <= 0.2, fmt_ratio)
+    add("poly-array: hotloop njit(f_numpy) / numba njit(f_numpy)", r,
+        r.vs_numba if r else None, "<= 1.0", lambda v: v <= 1.0, fmt_ratio)
+
+    ev_rows = next((rows for wl, rows in results if wl.name == "evaluate"), None)
+    grid = [r for r in ev_rows or () if r.impl == "hotloop" and r.extra.get("kind") == "grid"]
+    labels = {ex: label for ex, label, _, _ in EVAL_EXPRESSIONS}
+    sizes = sorted({r.extra["size"] for r in grid})
+    for n in sizes:
+        at_n = [r for r in grid if r.extra["size"] == n]
+        bad = [r for r in at_n if r.status not in ("ok", "skipped")]
+        timed = [r for r in at_n if r.status == "ok" and "vs_numexpr" in r.extra]
+        worst = bad[0] if bad else (max(timed, key=lambda r: r.extra["vs_numexpr"])
+                                    if timed else (at_n[0] if at_n else None))
+        value = worst.extra.get("vs_numexpr") if worst is not None else None
+        if worst is not None and worst.status == "ok" and value is None:
+            worst = Row("evaluate", "hotloop", "hotloop", status="skipped")  # no numexpr
+        what = f"evaluate n={fmt_size(n)}: hotloop / numexpr, worst expression"
+        add(what, worst, value, "<= 1.0", lambda v: v <= 1.0,
+            lambda v, w=worst: f"{fmt_ratio(v)} ({labels.get(w.extra.get('expr'), '?')})")
+    if not sizes:
+        add("evaluate: hotloop / numexpr, worst expression", None, None, "<= 1.0",
+            lambda v: v <= 1.0, fmt_ratio)
+    first = next((r for r in ev_rows or () if r.impl == "hotloop"
+                  and r.extra.get("kind") == "first_call"), None)
+    add("evaluate: first call of a new expression (median)", first,
+        first.time_s if first else None, "< 20 ms", lambda v: v < 0.020, fmt_time)
+    cached = next((r for r in ev_rows or () if r.impl == "hotloop"
+                   and r.extra.get("kind") == "cached_call"), None)
+    add(f"evaluate: cached call {EVAL_CACHED_EXPR}, 10 elements", cached,
+        cached.time_s if cached else None, "< 5 us", lambda v: v < 5e-6, fmt_time)
     return out
 
 
@@ -1442,6 +1492,28 @@ FAMILY_COLORS = {"numpy": "#4c72b0", "numexpr": "#8172b2", "numba": "#dd8452",
                  "hotloop": "#c44e52", "python": "#937860"}
 
 
+def _plot_evaluate(ax, wl, rows) -> None:
+    """hotloop/numexpr time ratio against n, one line per expression."""
+    labels = {ex: label for ex, label, _, _ in EVAL_EXPRESSIONS}
+    series = {}
+    for r in rows:
+        if r.impl == "hotloop" and r.extra.get("kind") == "grid" and "vs_numexpr" in r.extra:
+            series.setdefault(r.extra["expr"], []).append((r.extra["size"],
+                                                           r.extra["vs_numexpr"]))
+    for ex, pts in series.items():
+        pts.sort()
+        ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o",
+                label=labels.get(ex, ex))
+    ax.axhline(1.0, color="gray", lw=0.8, ls="--")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_title(f"{wl.name}: hl.evaluate time / numexpr.evaluate time (below 1: hotloop "
+                 f"faster)", fontsize=9, loc="left")
+    ax.set_xlabel("array length n", fontsize=8)
+    ax.tick_params(labelsize=8)
+    ax.legend(fontsize=7)
+
+
 def write_plot(path: str, results, machine) -> None:
     try:
         import matplotlib
@@ -1451,14 +1523,20 @@ def write_plot(path: str, results, machine) -> None:
         print(f"\n--plot: matplotlib is not available ({type(exc).__name__}: {exc}); "
               f"no plot written")
         return
-    shown = [(wl, [r for r in rows if r.timed]) for wl, rows in results]
+    own = [(wl, rows) for wl, rows in results if isinstance(wl, EvaluateWorkload)]
+    shown = [(wl, [r for r in rows if r.timed]) for wl, rows in results
+             if not isinstance(wl, EvaluateWorkload)]
     shown = [(wl, rows) for wl, rows in shown if rows]
-    if not shown:
+    own = [(wl, rows) for wl, rows in own
+           if any(r.extra.get("kind") == "grid" and r.timed for r in rows)]
+    if not shown and not own:
         print("\n--plot: nothing was timed; no plot written")
         return
-    heights = [0.45 * len(rows) + 1.0 for _, rows in shown]
-    fig, axes = plt.subplots(len(shown), 1, figsize=(9, sum(heights) + 0.6),
+    heights = [0.45 * len(rows) + 1.0 for _, rows in shown] + [3.5] * len(own)
+    fig, axes = plt.subplots(len(heights), 1, figsize=(9, sum(heights) + 0.6),
                              gridspec_kw={"height_ratios": heights}, squeeze=False)
+    for ax, (wl, rows) in zip(axes[len(shown):, 0], own):
+        _plot_evaluate(ax, wl, rows)
     for ax, (wl, rows) in zip(axes[:, 0], shown):
         names = [r.impl for r in rows][::-1]
         times = [r.time_s for r in rows][::-1]
@@ -1515,7 +1593,7 @@ def main(args=None) -> int:
         ).parse_args(args)
     if getattr(args, "list", False):
         for wl in WORKLOADS:
-            print(f"{wl.name:10} {wl.description}")
+            print(f"{wl.name:12} {wl.description}")
         return 0
     selected = WORKLOADS
     if args.only:

@@ -546,7 +546,8 @@ private:
         }
         if (a->init == AllocInit::Empty) return arr;
         // A fill loop: value(i) per element.
-        llvm::Value *va = a->a ? expr(a->a) : nullptr, *vb = a->b ? expr(a->b) : nullptr;
+        bool per_element = a->init == AllocInit::Generate;
+        llvm::Value *va = a->a && !per_element ? expr(a->a) : nullptr, *vb = a->b ? expr(a->b) : nullptr;
         llvm::Value *step = nullptr, *last = nullptr;
         if (a->init == AllocInit::Linspace) {
             // NumPy: step = (stop - start) / (num - 1); y[i] = start + i * step; y[-1] = stop.
@@ -566,6 +567,7 @@ private:
         switch (a->init) {
         case AllocInit::Ones: v = cast_scalar(b.getInt64(1), Type::int64(), t.elem()); break;
         case AllocInit::Fill: v = va; break;
+        case AllocInit::Generate: v = expr(a->a); break;
         case AllocInit::Arange: {
             llvm::Value *iv = cast_scalar(i, Type::int64(), t.elem());
             v = t.elem().is_float() ? b.CreateFAdd(va, b.CreateFMul(iv, vb)) : b.CreateAdd(va, b.CreateMul(iv, vb));
@@ -968,12 +970,32 @@ private:
     llvm::Value *math(const MathCall *m) {
         std::vector<llvm::Value *> args;
         for (auto &a : m->args) args.push_back(expr(a));
-        llvm::Value *x = args[0];
+        llvm::Value *x = args.empty() ? nullptr : args[0];
         switch (m->op) {
         case MathOp::Real: return re(x);
         case MathOp::Imag: return im(x);
         case MathOp::Conj: return make_complex(re(x), b.CreateFNeg(im(x)), m->type);
         case MathOp::AbsComplex: return call_math("", "hypot", {re(x), im(x)});
+        case MathOp::RandomSeed: {
+            auto fn = mod.getOrInsertFunction("hl_random_seed", b.getInt32Ty(), b.getInt64Ty());
+            llvm::Value *status = b.CreateCall(fn, {x});
+            auto *fail = block("seed.fail"), *ok = block("seed.ok");
+            b.CreateCondBr(b.CreateICmpNE(status, b.getInt32(0)), fail, ok);
+            b.SetInsertPoint(fail);
+            b.CreateRet(status);
+            b.SetInsertPoint(ok);
+            return b.getInt8(0);
+        }
+        case MathOp::RandomUniform:
+        case MathOp::RandomNormal: {
+            const char *name = m->op == MathOp::RandomUniform ? "hl_random_uniform" : "hl_random_normal";
+            return b.CreateCall(mod.getOrInsertFunction(name, b.getDoubleTy()));
+        }
+        case MathOp::RandomInt: {
+            raise_if(b.CreateICmpSGE(args[0], args[1]), ExcKind::ValueError, "high <= low");
+            auto fn = mod.getOrInsertFunction("hl_random_randint", b.getInt64Ty(), b.getInt64Ty(), b.getInt64Ty());
+            return b.CreateCall(fn, {args[0], args[1]});
+        }
         case MathOp::MakeComplex:
             return make_complex(cast_scalar(args[0], m->args[0]->type, Type::float_(m->type.bits() / 2)),
                                 cast_scalar(args[1], m->args[1]->type, Type::float_(m->type.bits() / 2)), m->type);

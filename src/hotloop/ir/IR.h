@@ -146,9 +146,10 @@ struct MakeTuple : ExprNode { HL_EXPR_NODE(MakeTuple) std::vector<Expr> elems;
     static Expr make(std::vector<Expr> elems, Loc l = {}); };
 struct TupleGet : ExprNode { HL_EXPR_NODE(TupleGet) Expr tuple; int index;
     static Expr make(Expr tuple, int index, Loc l = {}); };
-// A new C-contiguous array owned by the runtime: np.empty/zeros/ones/full, and 1-D
-// np.arange (a = start, b = step) and np.linspace (a = start, b = stop).
-enum class AllocInit : uint8_t { Empty, Zeros, Ones, Fill, Arange, Linspace };
+// A new C-contiguous array owned by the runtime: np.empty/zeros/ones/full, 1-D
+// np.arange (a = start, b = step) and np.linspace (a = start, b = stop), and Generate:
+// `a` evaluated anew for each element in C order (np.random.rand(n, m)).
+enum class AllocInit : uint8_t { Empty, Zeros, Ones, Fill, Arange, Linspace, Generate };
 struct AllocArray : ExprNode { HL_EXPR_NODE(AllocArray) std::vector<Expr> shape; AllocInit init;
     Expr a, b;  // Fill: a = value; Arange, Linspace: see above (of the element type)
     static Expr make(Type array_type, std::vector<Expr> shape, AllocInit init, Loc l = {},

@@ -104,7 +104,7 @@ public:
         }
         case NodeType::AllocArray: {
             auto *a = e->as<AllocArray>();
-            static const char *names[] = {"empty", "zeros", "ones", "full", "arange", "linspace"};
+            static const char *names[] = {"empty", "zeros", "ones", "full", "arange", "linspace", "generate"};
             os << "np." << names[(int)a->init] << "((";
             for (auto &s : a->shape) { expr(s); os << ", "; }
             os << ")";

@@ -51,6 +51,38 @@ public:
     std::vector<std::string> in_progress;
     std::map<std::string, std::shared_ptr<Function>> done;  // key: dispatcher + arg types
 
+    std::vector<std::pair<std::string, Expr>> parameters(const std::shared_ptr<void> &handle, Loc loc) override {
+        nb::handle obj = *static_cast<nb::object *>(handle.get());
+        Dispatcher &d = *nb::inst_ptr<Dispatcher>(obj);
+        double fe = 0;
+        auto untyped = untyped_ir(d, &fe);
+        std::vector<std::pair<std::string, Expr>> out;
+        for (auto &p : untyped->params) out.push_back({p.name, nullptr});
+        nb::object defaults = d.py_func.attr("__defaults__");
+        if (!defaults.is_none()) {
+            size_t n = nb::len(defaults), first = out.size() - n;
+            for (size_t i = 0; i < n; i++) out[first + i].second = default_value(nb::borrow(defaults[i]), d, loc);
+        }
+        return out;
+    }
+
+    // A default parameter value as a constant (numbers, bools, None, tuples of them).
+    static Expr default_value(nb::handle v, Dispatcher &d, Loc loc) {
+        if (v.is_none()) return Ref::make(RefKind::Function, "None", loc);
+        if (nb::isinstance<nb::bool_>(v)) return BoolImm::make(nb::cast<bool>(v), loc);
+        if (nb::isinstance<nb::int_>(v)) return IntImm::make(nb::cast<int64_t>(v), Type::int_(64, true), loc);
+        if (nb::isinstance<nb::float_>(v)) return FloatImm::make(nb::cast<double>(v), Type::float_(64, true), loc);
+        if (PyComplex_Check(v.ptr()))
+            return ComplexImm::make(PyComplex_RealAsDouble(v.ptr()), PyComplex_ImagAsDouble(v.ptr()), Type::complex(128, true), loc);
+        if (nb::isinstance<nb::tuple>(v)) {
+            std::vector<Expr> es;
+            for (nb::handle e : v) es.push_back(default_value(e, d, loc));
+            return MakeTuple::make(std::move(es), loc);
+        }
+        throw CompileError(loc, "a default value of " + d.name + "() is a " + nb::cast<std::string>(v.type().attr("__name__")) +
+                                    ", which compiled code cannot use", "pass the argument explicitly");
+    }
+
     std::shared_ptr<Function> resolve(const std::shared_ptr<void> &handle, const std::string &name,
                                       const std::vector<Type> &args, Loc loc) override {
         nb::handle obj = *static_cast<nb::object *>(handle.get());

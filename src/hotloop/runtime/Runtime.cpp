@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "hotloop/ir/IR.h"
+#include "hotloop/runtime/Random.h"
 
 namespace hotloop::runtime {
 
@@ -60,10 +61,12 @@ static Buffer *hl_alloc(int64_t nbytes) {
 }  // extern "C"
 
 std::vector<Symbol> symbols() {
-    return {
+    std::vector<Symbol> out = {
         {"hl_raise", reinterpret_cast<void *>(&hl_raise)},
         {"hl_alloc", reinterpret_cast<void *>(&hl_alloc)},
     };
+    for (auto &s : random_symbols()) out.push_back(s);
+    return out;
 }
 
 }  // namespace hotloop::runtime

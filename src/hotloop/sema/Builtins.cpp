@@ -10,7 +10,7 @@ namespace hotloop {
 
 namespace {
 
-enum class MathRule { FloatFn, Predicate, ToInt, Complex };
+enum class MathRule { FloatFn, Predicate, ToInt, Complex, Random };
 
 struct MathEntry { const char *name; MathOp op; };
 const MathEntry math_names[] = {
@@ -34,7 +34,10 @@ const char *elementwise_names[] = {"abs", "np.abs", "np.absolute", "np.maximum",
 const char *array_function_names[] = {"np.sum", "np.prod", "np.min", "np.max", "np.amin", "np.amax", "np.mean",
                                       "np.argmin", "np.argmax", "np.any", "np.all", "np.dot", "np.copy",
                                       "np.arange", "np.linspace", "np.full", "np.full_like", "np.reshape",
-                                      "np.ravel", "np.array", "np.asarray"};
+                                      "np.ravel", "np.array", "np.asarray", "np.random.seed", "np.random.rand",
+                                      "np.random.randn", "np.random.random", "np.random.random_sample",
+                                      "np.random.standard_normal", "np.random.normal", "np.random.uniform",
+                                      "np.random.randint"};
 
 const char *other_names[] = {"len", "abs", "min", "max", "int", "float", "bool", "round",
                              "np.abs", "np.absolute", "np.maximum", "np.minimum", "np.fmax", "np.fmin",
@@ -110,6 +113,7 @@ public:
             return Select::make(h.truthy(scalar_arg(0)), conv(c.args[1], t), conv(c.args[2], t), t, c.loc);
         }
         if (n == "np.square") { arity(1, 1); no_kwargs(); Expr a = scalar_arg(0); return Binary::make(BinOp::Mul, a, a, a->type, c.loc); }
+        if (n.rfind("np.random.", 0) == 0) return random(n.substr(10));
         if (n == "np.empty" || n == "np.zeros" || n == "np.ones") return alloc(false);
         if (n == "np.empty_like" || n == "np.zeros_like" || n == "np.ones_like") return alloc(true);
         if (n == "range" || n == "prange" || n == "hotloop.prange" || n == "numba.prange")
@@ -158,7 +162,8 @@ public:
         case MathRule::FloatFn: break;
         case MathRule::Predicate: rt = Type::boolean(ft.weak()); break;
         case MathRule::ToInt: rt = Type::int_(64, true); break;
-        case MathRule::Complex: internal_error("complex part called by name");
+        case MathRule::Complex:
+        case MathRule::Random: internal_error("special math op called by name");
         }
         // Predicates and floor/ceil of integers need no float round trip.
         if (t.is_integral() && math_rule(op) == MathRule::Predicate)
@@ -178,6 +183,93 @@ public:
             error("cannot unpack a tuple of " + std::to_string(t.elems().size()) + " values into " +
                       std::to_string(want) + " names", "use as many names as the tuple has values");
         return BoolImm::make(true, c.loc);
+    }
+
+    // np.random.*: NumPy's legacy generator (runtime/Random.cpp). A size gives an array
+    // filled element by element in C order, as NumPy fills it.
+    Expr random(const std::string &fn) {
+        Type f = Type::float64(), i = Type::int64();
+        auto arg = [&](const char *name, size_t pos) -> Expr {
+            if (auto it = c.kwargs.find(name); it != c.kwargs.end()) return it->second;
+            return c.args.size() > pos ? c.args[pos] : nullptr;
+        };
+        auto number = [&](const Expr &e, const Type &t, double dflt) -> Expr {
+            if (!e || (e->as<Ref>() && e->as<Ref>()->name == "None"))
+                return t.is_float() ? FloatImm::make(dflt, t, c.loc) : IntImm::make((int64_t)dflt, t, c.loc);
+            if (!e->type.is_scalar() || e->type.is_complex())
+                error("np.random." + fn + "() parameters must be numbers here", "");
+            return conv(e, t);
+        };
+        auto sized = [&](Expr element, const Expr &size) -> Expr {
+            if (!size || (size->as<Ref>() && size->as<Ref>()->name == "None")) return element;
+            std::vector<Expr> shape;
+            if (size->type.is_tuple()) {
+                for (size_t k = 0; k < size->type.elems().size(); k++) shape.push_back(conv(TupleGet::make(size, (int)k, c.loc), i));
+            } else if (size->type.is_integral()) {
+                shape.push_back(conv(size, i));
+            } else {
+                error("size must be an integer or a tuple of integers", "");
+            }
+            return AllocArray::make(Type::array(element->type.strong(), (int)shape.size(), Layout::C), shape,
+                                    AllocInit::Generate, c.loc, element);
+        };
+        auto dims_from_args = [&](Expr element) -> Expr {  // rand(d0, d1, ...)
+            if (c.args.empty()) return element;
+            std::vector<Expr> shape;
+            for (auto &d : c.args) {
+                if (!d->type.is_integral()) error("np.random." + fn + "() dimensions must be integers", "");
+                shape.push_back(conv(d, i));
+            }
+            return AllocArray::make(Type::array(element->type.strong(), (int)shape.size(), Layout::C), shape,
+                                    AllocInit::Generate, c.loc, element);
+        };
+        Type weak_f = Type::float_(64, true);
+        Expr u = MathCall::make(MathOp::RandomUniform, {}, weak_f, c.loc);
+        Expr g = MathCall::make(MathOp::RandomNormal, {}, weak_f, c.loc);
+        if (fn == "seed") {
+            arity(1, 1);
+            no_kwargs();
+            if (!c.args[0]->type.is_integral()) error("np.random.seed() takes an integer", "");
+            return MathCall::make(MathOp::RandomSeed, {conv(c.args[0], i)}, Type::none(), c.loc);
+        }
+        if (fn == "rand" || fn == "randn") {
+            no_kwargs();
+            return dims_from_args(fn == "rand" ? u : g);
+        }
+        if (fn == "random" || fn == "random_sample" || fn == "sample" || fn == "ranf") {
+            no_kwargs({"size"});
+            arity(0, 1);
+            return sized(u, arg("size", 0));
+        }
+        if (fn == "standard_normal") {
+            no_kwargs({"size"});
+            arity(0, 1);
+            return sized(g, arg("size", 0));
+        }
+        if (fn == "normal" || fn == "uniform") {
+            bool normal = fn == "normal";
+            no_kwargs(normal ? std::initializer_list<const char *>{"loc", "scale", "size"}
+                             : std::initializer_list<const char *>{"low", "high", "size"});
+            arity(0, 3);
+            Expr p0 = number(arg(normal ? "loc" : "low", 0), weak_f, 0.0);
+            Expr p1 = number(arg(normal ? "scale" : "high", 1), weak_f, 1.0);
+            Expr value = normal ? Binary::make(BinOp::Add, p0, Binary::make(BinOp::Mul, p1, g, weak_f, c.loc), weak_f, c.loc)
+                                : Binary::make(BinOp::Add, p0,
+                                               Binary::make(BinOp::Mul, Binary::make(BinOp::Sub, p1, p0, weak_f, c.loc), u,
+                                                            weak_f, c.loc), weak_f, c.loc);
+            return sized(value, arg("size", 2));
+        }
+        if (fn == "randint") {
+            no_kwargs({"low", "high", "size"});
+            arity(1, 3);
+            Expr lo = arg("low", 0), hi = arg("high", 1);
+            Type wi = Type::int_(64, true);
+            Expr value = (!hi || (hi->as<Ref>() && hi->as<Ref>()->name == "None"))
+                             ? MathCall::make(MathOp::RandomInt, {IntImm::make(0, i, c.loc), number(lo, i, 0)}, wi, c.loc)
+                             : MathCall::make(MathOp::RandomInt, {number(lo, i, 0), number(hi, i, 0)}, wi, c.loc);
+            return sized(value, arg("size", 2));
+        }
+        unsupported();
     }
 
     // complex(re, im)

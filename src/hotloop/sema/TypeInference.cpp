@@ -974,15 +974,34 @@ private:
         return Reduce::make(op, a, (int)axis, Type::array(r, nd - 1, Layout::C), l);
     }
 
-    Expr lower_user_call(const Ref *ref, const std::vector<Expr> &args, const std::map<std::string, Expr> &kwargs, Loc l) {
-        if (!kwargs.empty())
-            error(l, "keyword arguments in calls of compiled functions are not supported yet", "pass the arguments by position");
+    Expr lower_user_call(const Ref *ref, const std::vector<Expr> &given, const std::map<std::string, Expr> &kwargs, Loc l) {
+        if (!callees) error(l, "calls of other compiled functions are not available here", "");
+        // Bind as Python does: positional, then keywords, then the defaults.
+        auto params = callees->parameters(ref->handle, l);
+        if (given.size() > params.size())
+            error(l, ref->name + "() takes " + std::to_string(params.size()) + " arguments but " +
+                         std::to_string(given.size()) + " were given", "pass one value per parameter");
+        std::vector<Expr> args = given;
+        size_t used = 0;
+        for (size_t i = given.size(); i < params.size(); i++) {
+            auto it = kwargs.find(params[i].first);
+            if (it != kwargs.end()) { args.push_back(it->second); used++; continue; }
+            if (!params[i].second)
+                error(l, ref->name + "() missing required argument '" + params[i].first + "'", "pass a value for it");
+            args.push_back(params[i].second);
+        }
+        if (used != kwargs.size()) {
+            for (auto &[k, v] : kwargs) {
+                bool known = false;
+                for (size_t i = 0; i < params.size(); i++) known = known || (params[i].first == k && i >= given.size());
+                if (!known) error(l, ref->name + "() got an unexpected or repeated keyword argument '" + k + "'", "");
+            }
+        }
         std::vector<Type> types;
         for (auto &a : args) {
             if (a->as<Ref>()) error(a->loc, "'" + to_string(a) + "' cannot be passed to a compiled function", "pass numbers, arrays or tuples");
             types.push_back(a->type);
         }
-        if (!callees) error(l, "calls of other compiled functions are not available here", "");
         auto callee = callees->resolve(ref->handle, ref->name, types, l);
         std::vector<Expr> conv;
         for (size_t i = 0; i < args.size(); i++) conv.push_back(convert(args[i], callee->params[i].type, l, "passing an argument"));

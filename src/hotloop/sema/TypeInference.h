@@ -20,6 +20,8 @@ public:
     // `handle` is the Ref's handle; returns the typed callee (its symbol is what Call names).
     virtual std::shared_ptr<Function> resolve(const std::shared_ptr<void> &handle, const std::string &name,
                                               const std::vector<Type> &args, Loc loc) = 0;
+    // The callee's parameter names with their default values (null: no default).
+    virtual std::vector<std::pair<std::string, Expr>> parameters(const std::shared_ptr<void> &handle, Loc loc) = 0;
 };
 
 struct SemaOptions {
