@@ -89,7 +89,8 @@ def test_negative_dimensions_raise_value_error():
 @hl.jit
 def fulls(n, v):
     return (np.full(n, v), np.full((n, 2), v, dtype=np.int32),
-            np.full_like(np.zeros(n, np.int16), v), np.full((2, n), v, np.float32))
+            np.full_like(np.zeros(n, np.int16), v), np.full((2, n), v, dtype=np.float32),
+            np.full_like(np.zeros((n, 1), np.float32), v, np.int8))
 
 
 @QUICK
@@ -122,6 +123,17 @@ def test_like_functions_any_layout_and_dtype_override(case, data):
     shape = data.draw(hnp.array_shapes(min_dims=2, max_dims=2, min_side=0, max_side=4))
     a = data.draw(shaped(dtype, shape, layouts=layouts))
     check(likes, a)
+
+
+@hl.jit
+def full_positional_dtype(n, v):
+    return np.full(n, v, np.float32)
+
+
+@bug("np.full(shape, value, dtype) ignores a positional dtype (the keyword form works): "
+     "np.full(2, 1, np.float32) gives int64 [1, 1]")
+def test_full_positional_dtype():
+    check(full_positional_dtype, 2, 1)
 
 
 # ---------------------------------------------------------------- arange
@@ -346,7 +358,7 @@ def grid(n):
 
 
 @QUICK
-@given(st.integers(0, 9))
+@given(st.integers(0, 9).filter(lambda n: n != 1))  # linspace(.., 1): a known bug, above
 def test_created_arrays_feed_expressions(n):
     check(grid, n)
 

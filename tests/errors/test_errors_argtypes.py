@@ -18,7 +18,7 @@ BAD_ARGUMENTS = {
     "dict": lambda: {"a": 1.0},
     "str": lambda: "abc",
     "object": lambda: Opaque(),
-    "complex128-array": lambda: np.zeros(3, dtype=np.complex128),
+    "float16-array": lambda: np.zeros(3, dtype=np.float16),
     "object-dtype-array": lambda: np.array([1.0, None], dtype=object),
 }
 
