@@ -498,7 +498,7 @@ private:
         // The very same view (same start, shape and strides) is safe for elementwise updates.
         llvm::Value *same = b.CreateICmpEQ(b.CreateExtractValue(a, {0u}), b.CreateExtractValue(c, {0u}));
         const Type &ta = o->a->type, &tc = o->b->type;
-        if (ta.ndim() == tc.ndim()) {
+        if (ta.ndim() == tc.ndim() && o->same_view_ok) {
             auto sa = strides_of(a, ta), sc = strides_of(c, tc);
             for (int k = 0; k < ta.ndim(); k++) {
                 same = b.CreateAnd(same, b.CreateICmpEQ(dim(a, k), dim(c, k)));
@@ -720,6 +720,20 @@ private:
         case NodeType::View: return view(e->as<View>());
         case NodeType::Reshape: return reshape(e->as<Reshape>());
         case NodeType::Overlaps: return overlaps(e->as<Overlaps>());
+        case NodeType::Transpose: {
+            auto *t = e->as<Transpose>();
+            llvm::Value *src = expr(t->array);
+            int n = t->type.ndim();
+            auto strides = strides_of(src, t->array->type);
+            llvm::Value *out = llvm::UndefValue::get(ltype(t->type));
+            out = b.CreateInsertValue(out, b.CreateExtractValue(src, {0u}), {0u});
+            out = b.CreateInsertValue(out, b.CreateExtractValue(src, {1u}), {1u});
+            for (int k = 0; k < n; k++) {
+                out = b.CreateInsertValue(out, dim(src, n - 1 - k), {2u, (unsigned)k});
+                out = b.CreateInsertValue(out, strides[n - 1 - k], {3u, (unsigned)k});
+            }
+            return out;
+        }
         default: break;
         }
         internal_error("codegen: unsupported expression " + to_string(e));

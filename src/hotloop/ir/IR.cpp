@@ -212,10 +212,26 @@ Expr Reshape::make(Expr array, std::vector<Expr> shape, Loc l) {
     n->shape = std::move(shape);
     return n;
 }
-Expr Overlaps::make(Expr a, Expr b) {
+Expr Overlaps::make(Expr a, Expr b, bool same_view_ok) {
     auto n = node<Overlaps>(Type::boolean(), a->loc);
+    n->same_view_ok = same_view_ok;
     n->a = std::move(a);
     n->b = std::move(b);
+    return n;
+}
+Expr Roll::make(Expr array, Expr shift, int axis, Loc l) {
+    auto n = node<Roll>(array->type.with_layout(Layout::A), l);
+    n->array = std::move(array);
+    n->shift = std::move(shift);
+    n->axis = axis;
+    return n;
+}
+Expr Transpose::make(Expr array, Loc l) {
+    const Type &t = array->type;
+    Layout lay = t.layout() == Layout::C ? Layout::F : t.layout() == Layout::F ? Layout::C : Layout::A;
+    if (t.ndim() <= 1) lay = t.layout();
+    auto n = node<Transpose>(Type::array(t.elem(), t.ndim(), lay, t.readonly()), l);
+    n->array = std::move(array);
     return n;
 }
 Expr Ref::make(RefKind k, const std::string &name, Loc l, Type t, std::shared_ptr<void> handle) {

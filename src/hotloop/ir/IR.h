@@ -50,7 +50,7 @@ enum class NodeType : uint8_t {
     // typed expressions
     IntImm, FloatImm, BoolImm, ComplexImm, Var, Cast, Binary, Unary, Compare, Logical,
     Select, Let, MathCall, Call, Load, ArrayDim, MakeTuple, TupleGet, AllocArray, View,
-    ArrayMap, Reduce, Reshape, Overlaps,
+    ArrayMap, Reduce, Reshape, Overlaps, Roll, Transpose,
     // untyped expressions (frontend output only)
     Ref, Attr, Subscript, UCall,
     // statements
@@ -189,8 +189,18 @@ struct Reshape : ExprNode { HL_EXPR_NODE(Reshape) Expr array; std::vector<Expr> 
 
 // True when two arrays' memory overlaps and they are not the very same view, i.e. when
 // writing one elementwise while reading the other needs a temporary (as NumPy does).
-struct Overlaps : ExprNode { HL_EXPR_NODE(Overlaps) Expr a, b;
-    static Expr make(Expr a, Expr b); };
+// With same_view_ok false, any shared memory counts (a rolled read of the target).
+struct Overlaps : ExprNode { HL_EXPR_NODE(Overlaps) Expr a, b; bool same_view_ok = true;
+    static Expr make(Expr a, Expr b, bool same_view_ok = true); };
+
+// np.roll(array, shift, axis) as an input of an ArrayMap (never computed on its own):
+// element i along `axis` reads the source at (i - shift) mod n.
+struct Roll : ExprNode { HL_EXPR_NODE(Roll) Expr array, shift; int axis;
+    static Expr make(Expr array, Expr shift, int axis, Loc l = {}); };
+
+// a.T: the same memory with the dimensions in reverse order.
+struct Transpose : ExprNode { HL_EXPR_NODE(Transpose) Expr array;
+    static Expr make(Expr array, Loc l = {}); };
 
 // ---- untyped expressions (frontend) ------------------------------------------------
 

@@ -152,6 +152,12 @@ public:
             list(r->shape);
             break;
         }
+        case NodeType::Roll: {
+            auto *r = e->as<Roll>();
+            os << "np.roll("; expr(r->array); os << ", "; expr(r->shift); os << ", " << r->axis << ")";
+            break;
+        }
+        case NodeType::Transpose: expr(e->as<Transpose>()->array); os << ".T"; break;
         case NodeType::Overlaps: {
             auto *o = e->as<Overlaps>();
             os << "overlaps("; expr(o->a); os << ", "; expr(o->b); os << ")";

@@ -5,7 +5,7 @@ namespace hotloop {
 #define HL_EXPR_CASES(X)                                                                  \
     X(IntImm) X(FloatImm) X(BoolImm) X(ComplexImm) X(Var) X(Cast) X(Binary) X(Unary)       \
     X(Compare) X(Logical) X(Select) X(Let) X(MathCall) X(Call) X(Load) X(ArrayDim)          \
-    X(MakeTuple) X(TupleGet) X(AllocArray) X(View) X(ArrayMap) X(Reduce) X(Reshape) X(Overlaps) X(Ref) X(Attr) X(Subscript) X(UCall)
+    X(MakeTuple) X(TupleGet) X(AllocArray) X(View) X(ArrayMap) X(Reduce) X(Reshape) X(Overlaps) X(Roll) X(Transpose) X(Ref) X(Attr) X(Subscript) X(UCall)
 #define HL_STMT_CASES(X)                                                                  \
     X(Block) X(Assign) X(Store) X(If) X(For) X(While) X(Break) X(Continue) X(Return)       \
     X(Raise) X(Evaluate)
@@ -62,6 +62,8 @@ void IRVisitor::visit(const ArrayMap *op) {
 void IRVisitor::visit(const Reduce *op) { visit(op->value); }
 void IRVisitor::visit(const Reshape *op) { visit(op->array); for (auto &e : op->shape) visit(e); }
 void IRVisitor::visit(const Overlaps *op) { visit(op->a); visit(op->b); }
+void IRVisitor::visit(const Roll *op) { visit(op->array); visit(op->shift); }
+void IRVisitor::visit(const Transpose *op) { visit(op->array); }
 void IRVisitor::visit(const Ref *) {}
 void IRVisitor::visit(const Attr *op) { visit(op->value); }
 void IRVisitor::visit(const Subscript *op) { visit(op->value); for (auto &i : op->indices) visit(i); }
@@ -245,6 +247,16 @@ Expr IRMutator::visit(const Reshape *op, const Expr &self) {
     auto s = mutate(op->shape, &changed);
     if (!changed && a == op->array) return self;
     auto n = copy_of(op); n->array = a; n->shape = std::move(s); return n;
+}
+Expr IRMutator::visit(const Roll *op, const Expr &self) {
+    Expr a = mutate(op->array), s = mutate(op->shift);
+    if (a == op->array && s == op->shift) return self;
+    auto n = copy_of(op); n->array = a; n->shift = s; return n;
+}
+Expr IRMutator::visit(const Transpose *op, const Expr &self) {
+    Expr a = mutate(op->array);
+    if (a == op->array) return self;
+    auto n = copy_of(op); n->array = a; return n;
 }
 Expr IRMutator::visit(const Overlaps *op, const Expr &self) {
     Expr a = mutate(op->a), b = mutate(op->b);

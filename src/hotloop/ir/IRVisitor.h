@@ -18,7 +18,7 @@ protected:
     HL_VISIT(Cast) HL_VISIT(Binary) HL_VISIT(Unary) HL_VISIT(Compare) HL_VISIT(Logical)
     HL_VISIT(Select) HL_VISIT(Let) HL_VISIT(MathCall) HL_VISIT(Call) HL_VISIT(Load)
     HL_VISIT(ArrayDim) HL_VISIT(MakeTuple) HL_VISIT(TupleGet) HL_VISIT(AllocArray) HL_VISIT(View)
-    HL_VISIT(ArrayMap) HL_VISIT(Reduce) HL_VISIT(Reshape) HL_VISIT(Overlaps)
+    HL_VISIT(ArrayMap) HL_VISIT(Reduce) HL_VISIT(Reshape) HL_VISIT(Overlaps) HL_VISIT(Roll) HL_VISIT(Transpose)
     HL_VISIT(Ref) HL_VISIT(Attr) HL_VISIT(Subscript) HL_VISIT(UCall)
     HL_VISIT(Block) HL_VISIT(Assign) HL_VISIT(Store) HL_VISIT(If) HL_VISIT(For) HL_VISIT(While)
     HL_VISIT(Break) HL_VISIT(Continue) HL_VISIT(Return) HL_VISIT(Raise) HL_VISIT(Evaluate)
@@ -39,7 +39,7 @@ protected:
     HL_MUTATE(Logical) HL_MUTATE(Select) HL_MUTATE(Let) HL_MUTATE(MathCall) HL_MUTATE(Call)
     HL_MUTATE(Load) HL_MUTATE(ArrayDim) HL_MUTATE(MakeTuple) HL_MUTATE(TupleGet)
     HL_MUTATE(AllocArray) HL_MUTATE(View) HL_MUTATE(ArrayMap) HL_MUTATE(Reduce)
-    HL_MUTATE(Reshape) HL_MUTATE(Overlaps) HL_MUTATE(Ref) HL_MUTATE(Attr) HL_MUTATE(Subscript) HL_MUTATE(UCall)
+    HL_MUTATE(Reshape) HL_MUTATE(Overlaps) HL_MUTATE(Roll) HL_MUTATE(Transpose) HL_MUTATE(Ref) HL_MUTATE(Attr) HL_MUTATE(Subscript) HL_MUTATE(UCall)
 #undef HL_MUTATE
 #define HL_MUTATE(T) virtual Stmt visit(const T *, const Stmt &self);
     HL_MUTATE(Block) HL_MUTATE(Assign) HL_MUTATE(Store) HL_MUTATE(If) HL_MUTATE(For)

@@ -164,6 +164,18 @@ public:
         Elementwise ew;
         if (auto *m = value->as<ArrayMap>()) {
             for (auto &[ph, arr] : m->inputs) {
+                if (auto *r = arr->as<Roll>()) {
+                    // Keep the roll; bind its source and its shift (reduced mod n, Python's sign).
+                    Expr src = hoist(r->array, pre);
+                    if (!src->as<Var>()) src = temp(pre, "in", src);
+                    Expr n = ArrayDim::make(src, r->axis, r->loc);
+                    Expr safe_n = Select::make(eq(n, i64(0)), i64(1), n, Type::int64(), r->loc);
+                    auto mod = std::make_shared<Binary>(*Binary::make(BinOp::Mod, hoist(r->shift, pre), safe_n, Type::int64(), r->loc)->as<Binary>());
+                    mod->ieee = true;
+                    Expr shift = temp(pre, "shift", mod);
+                    ew.inputs.push_back({ph, Roll::make(src, shift, r->axis, r->loc)});
+                    continue;
+                }
                 Expr a = hoist(arr, pre);
                 if (!a->as<Var>()) a = temp(pre, "in", a);
                 ew.inputs.push_back({ph, a});
@@ -183,6 +195,12 @@ public:
         return ew;
     }
 
+    // The array an input reads (a roll reads its source).
+    static Expr source(const Expr &a) {
+        if (auto *r = a->as<Roll>()) return r->array;
+        return a;
+    }
+
     // Broadcast shape of the inputs (NumPy's rule), with a ValueError on a mismatch.
     std::vector<Expr> broadcast_shape(std::vector<Stmt> &pre, const Elementwise &ew, Loc l) {
         std::vector<Expr> dims(ew.ndim);
@@ -191,7 +209,7 @@ public:
             for (auto &[ph, a] : ew.inputs) {
                 int off = ew.ndim - a->type.ndim();
                 if (d < off) continue;
-                Expr dim = ArrayDim::make(a, d - off, l);
+                Expr dim = ArrayDim::make(source(a), d - off, l);
                 out = out ? Select::make(eq(out, i64(1)), dim, out, Type::int64(), l) : dim;
             }
             dims[d] = out ? temp(pre, "dim", out) : i64(1, l);
@@ -210,7 +228,7 @@ public:
                 return;
             }
             for (int j = 0; j < a->type.ndim(); j++) {
-                Expr dim = ArrayDim::make(a, j, l);
+                Expr dim = ArrayDim::make(source(a), j, l);
                 Expr c = and_(ne(dim, dims[j + off]), ne(dim, i64(1)));
                 bad = bad ? or_(bad, c) : c;
             }
@@ -223,12 +241,20 @@ public:
         std::map<std::string, Expr> m;
         for (auto &[ph, a] : ew.inputs) {
             int nd = a->type.ndim(), off = (int)idx.size() - nd;
+            Expr src = source(a);
+            auto *roll = a->as<Roll>();
             std::vector<Expr> ai;
             for (int j = 0; j < nd; j++) {
-                Expr dim = ArrayDim::make(a, j, l);
-                ai.push_back(Select::make(eq(dim, i64(1)), i64(0), idx[j + off], Type::int64(), l));
+                Expr dim = ArrayDim::make(src, j, l);
+                Expr i = Select::make(eq(dim, i64(1)), i64(0), idx[j + off], Type::int64(), l);
+                if (roll && roll->axis == j) {
+                    // (i - shift) mod n, with 0 <= shift < n
+                    Expr k = Binary::make(BinOp::Sub, idx[j + off], roll->shift, Type::int64(), l);
+                    i = Select::make(lt(k, i64(0)), add(k, dim), k, Type::int64(), l);
+                }
+                ai.push_back(i);
             }
-            m[ph] = Load::make(a, ai, l);
+            m[ph] = Load::make(src, ai, l);
         }
         return Substitute(m).mutate(ew.body);
     }
@@ -246,7 +272,7 @@ public:
     // Can the inputs use one flat loop? Statically: all C-contiguous with the output's ndim.
     bool flat_candidate(const Elementwise &ew, int ndim) {
         for (auto &[ph, a] : ew.inputs)
-            if (a->type.layout() != Layout::C || a->type.ndim() != ndim) return false;
+            if (a->as<Roll>() || a->type.layout() != Layout::C || a->type.ndim() != ndim) return false;
         return true;
     }
     Expr same_shapes(const Elementwise &ew, const std::vector<Expr> &dims, Loc l) {
@@ -324,7 +350,7 @@ public:
         // compute the value into a temporary first, as NumPy does.
         Expr overlap;
         for (auto &[ph, a] : ew.inputs) {
-            Expr o = Overlaps::make(target, a);
+            Expr o = Overlaps::make(target, source(a), /*same_view_ok=*/!a->as<Roll>());
             overlap = overlap ? or_(overlap, o) : o;
         }
         std::vector<Stmt> direct, copied;

@@ -37,7 +37,7 @@ const char *array_function_names[] = {"np.sum", "np.prod", "np.min", "np.max", "
                                       "np.ravel", "np.array", "np.asarray", "np.random.seed", "np.random.rand",
                                       "np.random.randn", "np.random.random", "np.random.random_sample",
                                       "np.random.standard_normal", "np.random.normal", "np.random.uniform",
-                                      "np.random.randint"};
+                                      "np.random.randint", "np.roll"};
 
 const char *other_names[] = {"len", "abs", "min", "max", "int", "float", "bool", "round",
                              "np.abs", "np.absolute", "np.maximum", "np.minimum", "np.fmax", "np.fmin",

@@ -571,6 +571,7 @@ private:
                 return s;
             }
             if (op->name == "itemsize") return IntImm::make(t.elem().bytes(), Type::int_(64, true), l);
+            if (op->name == "T") return Transpose::make(v, l);
             error(l, "the array attribute '." + op->name + "' is not supported",
                   "supported array attributes: .shape, .ndim, .size, .itemsize");
         }
@@ -851,6 +852,23 @@ private:
             if (a->type.layout() != Layout::C || a->as<ArrayMap>())
                 a = lift({a}, l, [](const std::vector<Expr> &e) { return e[0]; });  // a contiguous copy
             return Reshape::make(a, std::move(shape), l);
+        }
+        if (fn == "np.roll") {
+            allow_kwargs({"shift", "axis"});
+            Expr a = array_arg(fn, args, 0, l);
+            Expr shift = kw("shift", 1), axis_e = kw("axis", 2);
+            if (!shift || !shift->type.is_integral()) error(l, "np.roll() needs an integer shift", "");
+            if (!axis_e || is_none(axis_e)) {
+                if (a->type.ndim() != 1) error(l, "np.roll() without an axis is supported for 1-D arrays", "give axis=k");
+                axis_e = IntImm::make(0, Type::int64(), l);
+            }
+            int64_t axis = constant_int(axis_e, "axis");
+            if (axis < 0) axis += a->type.ndim();
+            if (axis < 0 || axis >= a->type.ndim()) error(l, "np.roll() axis out of bounds", "");
+            if (a->as<ArrayMap>()) a = lift({a}, l, [](const std::vector<Expr> &e) { return e[0]; });
+            Expr rolled = Roll::make(a, convert(shift, Type::int64(), l, ""), (int)axis, l);
+            // A roll is read element by element inside the expression that uses it.
+            return lift({rolled}, l, [](const std::vector<Expr> &e) { return e[0]; });
         }
         if (fn == "np.arange") {
             allow_kwargs({"dtype"});
