@@ -426,9 +426,18 @@ private:
 
     Expr call(nb::handle n, Loc l) {
         Expr func = expr(n.attr("func"));
+        // np.array([1.0, 2.0]): a list literal given to np.array/np.asarray is read as a tuple.
+        auto *fref = func->as<Ref>();
+        bool array_ctor = fref && (fref->name == "np.array" || fref->name == "np.asarray");
         std::vector<Expr> args;
         for (nb::handle a : n.attr("args")) {
             if (kind_of(a) == "Starred") fail(a, "star-unpacking (*args) in a call is not supported", "pass the arguments one by one");
+            if (array_ctor && kind_of(a) == "List") {
+                std::vector<Expr> elems;
+                for (nb::handle e : a.attr("elts")) elems.push_back(expr(e));
+                args.push_back(MakeTuple::make(std::move(elems), loc(a)));
+                continue;
+            }
             args.push_back(expr(a));
         }
         std::vector<Keyword> kwargs;
