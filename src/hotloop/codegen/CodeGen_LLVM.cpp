@@ -522,14 +522,18 @@ private:
             count = b.CreateMul(count, v);
         }
         int64_t item = t.elem().bytes();
-        auto alloc = mod.getOrInsertFunction("hl_alloc", b.getPtrTy(), b.getInt64Ty());
-        llvm::Value *buf = b.CreateCall(alloc, {b.CreateMul(count, b.getInt64(item))});
+        auto alloc = mod.getOrInsertFunction("hl_alloc", b.getPtrTy(), b.getInt64Ty(), b.getPtrTy());
+        // The data is fresh memory (noalias, like malloc's): loops writing it need no
+        // run-time alias checks against their inputs.
+        llvm::cast<llvm::Function>(alloc.getCallee())->addRetAttr(llvm::Attribute::NoAlias);
+        auto *owner = entry_alloca(b.getPtrTy(), "owner");
+        llvm::Value *data = b.CreateCall(alloc, {b.CreateMul(count, b.getInt64(item)), owner});
         auto *fail = block("alloc.fail"), *ok = block("alloc.ok");
-        b.CreateCondBr(b.CreateIsNull(buf), fail, ok, llvm::MDBuilder(ctx).createUnlikelyBranchWeights());
+        b.CreateCondBr(b.CreateIsNull(data), fail, ok, llvm::MDBuilder(ctx).createUnlikelyBranchWeights());
         b.SetInsertPoint(fail);
         b.CreateRet(b.getInt32(1));
         b.SetInsertPoint(ok);
-        llvm::Value *data = b.CreateLoad(b.getPtrTy(), buf);
+        llvm::Value *buf = b.CreateLoad(b.getPtrTy(), owner);
         llvm::Value *arr = llvm::UndefValue::get(ltype(t));
         arr = b.CreateInsertValue(arr, data, {0u});
         arr = b.CreateInsertValue(arr, buf, {1u});

@@ -47,6 +47,9 @@ struct Elementwise {
     std::vector<std::pair<std::string, Expr>> inputs;  // placeholder -> array Var
     Expr body;
     int ndim = 0;
+    // Per input and dimension: 0 where the input broadcasts (size 1), else 1. Indexing with
+    // i * step keeps one loop for every case, and LLVM versions the loop on step == 1.
+    std::map<std::string, std::vector<Expr>> steps;
 };
 
 class Lowering {
@@ -192,6 +195,12 @@ public:
         } else {
             ew.body = hoist(value, pre);
         }
+        for (auto &[ph, a] : ew.inputs) {
+            Expr src = source(a);
+            for (int j = 0; j < a->type.ndim(); j++)
+                ew.steps[ph].push_back(temp(pre, "step", Select::make(eq(ArrayDim::make(src, j, value->loc), i64(1)), i64(0),
+                                                                     i64(1), Type::int64(), value->loc)));
+        }
         return ew;
     }
 
@@ -245,12 +254,11 @@ public:
             auto *roll = a->as<Roll>();
             std::vector<Expr> ai;
             for (int j = 0; j < nd; j++) {
-                Expr dim = ArrayDim::make(src, j, l);
-                Expr i = Select::make(eq(dim, i64(1)), i64(0), idx[j + off], Type::int64(), l);
+                Expr i = mul(idx[j + off], ew.steps.at(ph)[j]);
                 if (roll && roll->axis == j) {
                     // (i - shift) mod n, with 0 <= shift < n
-                    Expr k = Binary::make(BinOp::Sub, idx[j + off], roll->shift, Type::int64(), l);
-                    i = Select::make(lt(k, i64(0)), add(k, dim), k, Type::int64(), l);
+                    Expr k = Binary::make(BinOp::Sub, i, roll->shift, Type::int64(), l);
+                    i = Select::make(lt(k, i64(0)), add(k, ArrayDim::make(src, j, l)), k, Type::int64(), l);
                 }
                 ai.push_back(i);
             }
@@ -311,7 +319,8 @@ public:
         Stmt general = nest(dims, l, [&](const std::vector<Expr> &idx) {
             return Store::make(target, idx, element_at(ew, idx, l), l);
         });
-        if (tt.layout() != Layout::C || !flat_candidate(ew, (int)dims.size())) return general;
+        // One dimension: the loop above is already flat. More: a flat loop when shapes agree.
+        if (dims.size() <= 1 || tt.layout() != Layout::C || !flat_candidate(ew, (int)dims.size())) return general;
         std::vector<Stmt> flat_pre;
         Expr n = temp(flat_pre, "n", product(dims, l));
         Expr flat_target = temp(flat_pre, "flat", Reshape::make(target, {n}, l));

@@ -42,9 +42,10 @@ static void hl_raise(int32_t kind, const char *message) {
     error_state.message = message ? message : "";
 }
 
-// A new buffer of nbytes, held by the current call until end_call(); null on failure
-// (with MemoryError pending).
-static Buffer *hl_alloc(int64_t nbytes) {
+// A new buffer of nbytes, held by the current call until end_call(): returns its data
+// (fresh memory, like malloc's) and stores the Buffer in *owner; null on failure (with
+// MemoryError pending).
+static void *hl_alloc(int64_t nbytes, Buffer **owner) {
     if (nbytes < 0) {
         hl_raise((int32_t)ExcKind::ValueError, "negative dimensions are not allowed");
         return nullptr;
@@ -63,7 +64,8 @@ static Buffer *hl_alloc(int64_t nbytes) {
     }
     auto *b = new Buffer{data, 1, nbytes};  // the call's reference
     call_buffers.push_back(b);
-    return b;
+    *owner = b;
+    return data;
 }
 
 }  // extern "C"
