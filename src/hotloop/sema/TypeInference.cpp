@@ -919,8 +919,10 @@ private:
                 if (s->type.is_tuple())
                     for (size_t k = 0; k < s->type.elems().size(); k++) shape.push_back(convert(TupleGet::make(s, (int)k, l), Type::int64(), l, ""));
                 else shape.push_back(convert(s, Type::int64(), l, ""));
-                elem = value->type.is_bool() ? Type::boolean() : value->type.is_integral() ? Type::int64()
-                     : value->type.is_float() ? (value->type.weak() ? Type::float64() : value->type.strong()) : Type::complex(128);
+                // np.array(fill_value).dtype: a NumPy scalar keeps its dtype, a Python one the default.
+                const Type &vt = value->type;
+                elem = !vt.weak() ? vt.strong() : vt.is_bool() ? Type::boolean() : vt.is_integral() ? Type::int64()
+                     : vt.is_float() ? Type::float64() : Type::complex(128);
             }
             if (auto it = kwargs.find("dtype"); it != kwargs.end()) elem = dtype_of(it->second, l);
             return AllocArray::make(Type::array(elem, (int)shape.size(), Layout::C), shape, AllocInit::Fill, l,
