@@ -578,7 +578,8 @@ private:
             break;
         }
         case AllocInit::Linspace: {
-            llvm::Value *x = b.CreateFAdd(va, b.CreateFMul(b.CreateSIToFP(i, b.getDoubleTy()), step));
+            llvm::Value *x = b.CreateSelect(b.CreateICmpEQ(i, b.getInt64(0)), va,
+                                            b.CreateFAdd(va, b.CreateFMul(b.CreateSIToFP(i, b.getDoubleTy()), step)));
             llvm::Value *is_last = b.CreateAnd(b.CreateICmpEQ(i, b.CreateSub(count, b.getInt64(1))),
                                                b.CreateICmpSGT(count, b.getInt64(1)));
             x = b.CreateSelect(is_last, last, x);
@@ -631,7 +632,16 @@ private:
                 for (int k = 0; k < from.ndim(); k++) v = b.CreateInsertValue(v, s[k], {3u, (unsigned)k});
                 return v;
             }
-            return cast_scalar(v, c->value->type, c->type);
+            const Type &from = c->value->type;
+            if (from.weak() && from.is_int() && c->type.is_int() && c->type.bits() < 64) {
+                // NEP 50: a Python int must fit the NumPy integer type it meets.
+                const Type &to = c->type;
+                int64_t lo = to.is_uint() ? 0 : -(int64_t(1) << (to.bits() - 1));
+                int64_t hi = to.is_uint() ? (int64_t(1) << to.bits()) - 1 : (int64_t(1) << (to.bits() - 1)) - 1;
+                raise_if(b.CreateOr(b.CreateICmpSLT(v, b.getInt64(lo)), b.CreateICmpSGT(v, b.getInt64(hi))),
+                         ExcKind::OverflowError, "Python integer out of bounds for " + to.str());
+            }
+            return cast_scalar(v, from, c->type);
         }
         case NodeType::Binary: return binary(e->as<Binary>());
         case NodeType::Unary: {
@@ -1065,7 +1075,9 @@ private:
             llvm::Value *fl = call_math("llvm.floor", "", {div});
             fl = b.CreateSelect(b.CreateFCmpOGT(b.CreateFSub(div, fl), F(0.5)), b.CreateFAdd(fl, F(1)), fl);
             llvm::Value *zero_div = b.CreateFCmpOEQ(div, F(0));
-            return b.CreateSelect(zero_div, call_math("llvm.copysign", "", {F(0), b.CreateFDiv(a, bv)}), fl);
+            llvm::Value *r = b.CreateSelect(zero_div, call_math("llvm.copysign", "", {F(0), b.CreateFDiv(a, bv)}), fl);
+            // NumPy: x // 0.0 is x / 0.0 (inf or nan).
+            return b.CreateSelect(b.CreateFCmpOEQ(bv, F(0)), b.CreateFDiv(a, bv), r);
         }
         case BinOp::Pow: {
             if (!bv->getType()->isFloatingPointTy()) {

@@ -219,9 +219,10 @@ public:
                 int off = ew.ndim - a->type.ndim();
                 if (d < off) continue;
                 Expr dim = ArrayDim::make(source(a), d - off, l);
-                out = out ? Select::make(eq(out, i64(1)), dim, out, Type::int64(), l) : dim;
+                // A variable per step: the expression would otherwise double with each input.
+                out = temp(pre, "dim", out ? Select::make(eq(out, i64(1)), dim, out, Type::int64(), l) : dim);
             }
-            dims[d] = out ? temp(pre, "dim", out) : i64(1, l);
+            dims[d] = out ? out : i64(1, l);
         }
         check_broadcast(pre, ew, dims, l, "operands could not be broadcast together");
         return dims;
@@ -440,7 +441,8 @@ public:
         // The accumulator: the result type (min/max/argmin/argmax keep the element type).
         Type res = r->type.is_array() ? r->type.elem() : r->type;
         Type at = needs_first(r->op) ? elem : res;
-        if (r->op == ReduceOp::Mean) at = res;
+        // float32 sums accumulate in float64: NumPy's pairwise sum is about that accurate.
+        if ((r->op == ReduceOp::Sum || r->op == ReduceOp::Mean) && res.is_float() && res.bits() == 32) at = Type::float64();
         if (r->axis < 0) {
             std::string acc = fresh("acc", at), idx = fresh("idx", Type::int64());
             Expr n = temp(pre, "n", product(dims, l));
@@ -495,9 +497,9 @@ public:
         Expr a = Var::make(acc, at, l);
         if (op == ReduceOp::ArgMin || op == ReduceOp::ArgMax) return Var::make(idx, Type::int64(), l);
         if (op == ReduceOp::Mean) {
-            auto div = std::make_shared<Binary>(*Binary::make(BinOp::Div, a, Cast::make(res, n), res, l)->as<Binary>());
+            auto div = std::make_shared<Binary>(*Binary::make(BinOp::Div, a, Cast::make(at, n), at, l)->as<Binary>());
             div->ieee = true;  // NumPy: the mean of nothing is nan
-            return div;
+            return to(Expr(div), res);
         }
         return to(a, res);
     }

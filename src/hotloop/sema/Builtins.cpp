@@ -102,7 +102,7 @@ public:
         if (n == "abs" || n == "np.abs" || n == "np.absolute") return abs();
         if (n == "min" || n == "max") return minmax(n == "max", /*propagate_nan=*/false);
         if (n == "np.maximum" || n == "np.minimum") { arity(2, 2); no_kwargs(); return minmax(n == "np.maximum", true); }
-        if (n == "np.fmax" || n == "np.fmin") { arity(2, 2); no_kwargs(); return minmax(n == "np.fmax", false); }
+        if (n == "np.fmax" || n == "np.fmin") { arity(2, 2); no_kwargs(); return fminmax(n == "np.fmax"); }
         if (n == "int" || n == "float" || n == "bool") return py_type_call();
         if (n == "round" || n == "np.round" || n == "np.around") return round();
         if (n == "np.sign") return sign();
@@ -169,6 +169,9 @@ public:
         if (t.is_integral() && math_rule(op) == MathRule::Predicate)
             return BoolImm::make(op == MathOp::IsFinite, c.loc);
         if (t.is_integral() && math_rule(op) == MathRule::ToInt) return conv(c.args[0], Type::int_(64, true));
+        // NumPy 2: np.floor/ceil/trunc of integers are those integers.
+        if (t.is_integral() && !t.is_bool() && (op == MathOp::Floor || op == MathOp::Ceil || op == MathOp::Trunc))
+            return c.args[0];
         return MathCall::make(op, std::move(args), rt, c.loc);
     }
 
@@ -343,6 +346,20 @@ public:
             acc = Let::make(va, acc, Let::make(vb, conv(c.args[i], t), pick));
         }
         return acc;
+    }
+
+    // np.fmax/np.fmin: NaN only if both are NaN.
+    Expr fminmax(bool is_max) {
+        Type t = promote(scalar_arg(0)->type, scalar_arg(1)->type);
+        std::string va = fresh(), vb = fresh();
+        Expr a = Var::make(va, t, c.loc), b = Var::make(vb, t, c.loc);
+        Expr pick = Select::make(Compare::make(is_max ? CmpOp::GE : CmpOp::LE, a, b, Type::boolean(), c.loc), a, b, t, c.loc);
+        if (t.is_float()) {
+            Expr a_nan = Compare::make(CmpOp::NE, a, a, Type::boolean(), c.loc);
+            Expr b_nan = Compare::make(CmpOp::NE, b, b, Type::boolean(), c.loc);
+            pick = Select::make(a_nan, b, Select::make(b_nan, a, pick, t, c.loc), t, c.loc);
+        }
+        return Let::make(va, conv(c.args[0], t), Let::make(vb, conv(c.args[1], t), pick));
     }
 
     Expr py_type_call() {

@@ -409,8 +409,20 @@ private:
         int ndim = 0;
         for (auto &o : operands) {
             Elementwise ew = elementwise(o);
-            inputs.insert(inputs.end(), ew.inputs.begin(), ew.inputs.end());
-            bodies.push_back(ew.body);
+            // The same array read twice (x + x*x) is one input.
+            std::map<std::string, Expr> same;
+            for (auto &in : ew.inputs) {
+                bool merged = false;
+                if (auto *v = in.second->as<Var>())
+                    for (auto &have : inputs)
+                        if (auto *hv = have.second->as<Var>(); hv && hv->name == v->name) {
+                            same[in.first] = Var::make(have.first, in.second->type.elem(), in.second->loc);
+                            merged = true;
+                            break;
+                        }
+                if (!merged) inputs.push_back(in);
+            }
+            bodies.push_back(same.empty() ? ew.body : substitute(ew.body, same));
             ndim = std::max(ndim, ew.ndim);
         }
         Expr body = numpy_semantics(scalar_op(bodies));
@@ -419,14 +431,39 @@ private:
         return ArrayMap::make(Type::array(body->type.strong(), ndim, Layout::C), std::move(inputs), body, l);
     }
 
-    // Inside array expressions NumPy's rules apply: x / 0 is inf, not ZeroDivisionError.
+    static Expr substitute(const Expr &e, const std::map<std::string, Expr> &m) {
+        struct Sub : IRMutator {
+            const std::map<std::string, Expr> &m;
+            explicit Sub(const std::map<std::string, Expr> &m) : m(m) {}
+            using IRMutator::visit;
+            Expr visit(const Var *op, const Expr &self) override {
+                auto it = m.find(op->name);
+                return it == m.end() ? self : it->second;
+            }
+        } s(m);
+        return s.mutate(e);
+    }
+
+    // Does e read an array element (a placeholder)?
+    static bool reads_element(const Expr &e) {
+        struct Find : IRVisitor {
+            bool found = false;
+            using IRVisitor::visit;
+            void visit(const Var *op) override { found = found || op->name.rfind("$e", 0) == 0; }
+        } f;
+        f.visit(e);
+        return f.found;
+    }
+
+    // Inside array expressions NumPy's rules apply to element operations: x / 0 is inf,
+    // not ZeroDivisionError. Scalar subexpressions (1 / s) keep Python's rules.
     static Expr numpy_semantics(const Expr &body) {
         struct Mark : IRMutator {
             using IRMutator::visit;
             Expr visit(const Binary *op, const Expr &self) override {
                 Expr e = IRMutator::visit(op, self);
                 auto *b = e->as<Binary>();
-                if (b->ieee) return e;
+                if (b->ieee || !reads_element(e)) return e;
                 auto n = std::make_shared<Binary>(*b);
                 n->ieee = true;
                 return n;
@@ -487,6 +524,12 @@ private:
         require_scalar(b, op_name(bop));
         Type t = promote(a->type, b->type);
         bool both_weak = a->type.weak() && b->type.weak();
+        if (t.is_bool() && !t.weak()) {
+            // NumPy bools: + is or, * is and, - is an error (Python bools count as ints).
+            if (bop == BinOp::Add) return Binary::make(BinOp::BitOr, convert(a, t, l, ""), convert(b, t, l, ""), t, l);
+            if (bop == BinOp::Mul) return Binary::make(BinOp::BitAnd, convert(a, t, l, ""), convert(b, t, l, ""), t, l);
+            if (bop == BinOp::Sub) error(l, "subtracting NumPy bools is not supported (as in NumPy)", "use ^ or convert with .astype(int)");
+        }
         switch (bop) {
         case BinOp::Add: case BinOp::Sub: case BinOp::Mul:
             if (t.is_bool()) t = Type::int_(64, both_weak);  // True + True == 2
@@ -543,6 +586,7 @@ private:
             if (t.is_bool() && !t.weak()) return Unary::make(UnOp::Not, a, t, loc);  // NumPy: ~True is False
             if (t.is_bool()) t = Type::int_(64, true);
         } else if (t.is_bool()) {
+            if (!t.weak() && uop == UnOp::Neg) error(loc, "negating a NumPy bool is not supported (as in NumPy)", "use ~ or not");
             t = Type::int_(64, t.weak());  // -True == -1
         }
         if (uop == UnOp::Pos) return convert(a, t, loc, "");
@@ -878,7 +922,7 @@ private:
                 if (!a->type.is_scalar() || a->type.is_complex()) error(l, "np.arange() arguments must be numbers", "");
                 t = promote(t, a->type);
             }
-            t = t.is_bool() ? Type::int64() : t.strong();
+            t = t.is_float() ? Type::float64() : Type::int64();  // NumPy's default types
             if (auto it = kwargs.find("dtype"); it != kwargs.end()) t = dtype_of(it->second, l);
             Expr start = args.size() > 1 ? args[0] : IntImm::make(0, Type::int_(64, true), l);
             Expr stop = args.size() > 1 ? args[1] : args[0];
@@ -899,7 +943,10 @@ private:
             Expr num = kw("num", 2);
             if (!num) num = IntImm::make(50, Type::int64(), l);
             if (!num->type.is_integral()) error(l, "np.linspace() num must be an integer", "");
-            Type t = Type::float64();
+            // float32 bounds give float32, as NumPy's result_type(start, stop, float(num)).
+            Type t = args[0]->type.is_float() && args[1]->type.is_float() && !args[0]->type.weak() &&
+                             !args[1]->type.weak() && args[0]->type.bits() == 32 && args[1]->type.bits() == 32
+                         ? Type::float_(32) : Type::float64();
             if (auto it = kwargs.find("dtype"); it != kwargs.end()) t = dtype_of(it->second, l);
             return AllocArray::make(Type::array(t, 1, Layout::C), {convert(num, Type::int64(), l, "")}, AllocInit::Linspace, l,
                                     convert(args[0], Type::float64(), l, ""), convert(args[1], Type::float64(), l, ""));
@@ -924,7 +971,7 @@ private:
                 elem = !vt.weak() ? vt.strong() : vt.is_bool() ? Type::boolean() : vt.is_integral() ? Type::int64()
                      : vt.is_float() ? Type::float64() : Type::complex(128);
             }
-            if (auto it = kwargs.find("dtype"); it != kwargs.end()) elem = dtype_of(it->second, l);
+            if (Expr d = kw("dtype", 2); d && !is_none(d)) elem = dtype_of(d, l);
             return AllocArray::make(Type::array(elem, (int)shape.size(), Layout::C), shape, AllocInit::Fill, l,
                                     convert(value, elem, l, ""));
         }
