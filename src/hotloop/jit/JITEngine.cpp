@@ -9,6 +9,7 @@
 #include <llvm/IR/Module.h>
 #include <llvm/MC/TargetRegistry.h>
 #include <llvm/Support/DynamicLibrary.h>
+#include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
@@ -24,6 +25,7 @@ struct JITEngine::Impl {
     std::unique_ptr<llvm::TargetMachine> tm;
     HostInfo host;
     std::mutex mutex;  // LLJIT lookups are thread-safe; our bookkeeping is serialized anyway
+    int dylibs = 0;
 };
 
 namespace {
@@ -89,13 +91,29 @@ JITEngine &JITEngine::get() {
     return *engine;
 }
 
-uint64_t JITEngine::add_module(std::unique_ptr<llvm::Module> m, std::unique_ptr<llvm::LLVMContext> ctx,
-                               const std::string &symbol) {
+std::string JITEngine::emit_object(llvm::Module &m) {
     std::lock_guard<std::mutex> lock(impl->mutex);
-    m->setDataLayout(impl->jit->getDataLayout());
-    if (auto err = impl->jit->addIRModule(llvm::orc::ThreadSafeModule(std::move(m), std::move(ctx))))
-        internal_error("cannot add a module to the JIT: " + llvm_error(std::move(err)));
-    auto addr = impl->jit->lookup(symbol);
+    m.setDataLayout(impl->jit->getDataLayout());
+    llvm::SmallVector<char, 0> buf;
+    llvm::raw_svector_ostream os(buf);
+    llvm::legacy::PassManager pm;
+    if (impl->tm->addPassesToEmitFile(pm, os, nullptr, llvm::CodeGenFileType::ObjectFile))
+        internal_error("the target cannot emit object files");
+    pm.run(m);
+    return std::string(buf.data(), buf.size());
+}
+
+uint64_t JITEngine::add_object(const std::string &object, const std::string &symbol) {
+    std::lock_guard<std::mutex> lock(impl->mutex);
+    auto &es = impl->jit->getExecutionSession();
+    std::string name = "hl" + std::to_string(impl->dylibs++);
+    auto jd = es.createJITDylib(name);
+    if (!jd) internal_error("cannot create a JITDylib: " + llvm_error(jd.takeError()));
+    jd->addToLinkOrder(impl->jit->getMainJITDylib());
+    auto buffer = llvm::MemoryBuffer::getMemBufferCopy(object, name);
+    if (auto err = impl->jit->addObjectFile(*jd, std::move(buffer)))
+        internal_error("cannot add an object to the JIT: " + llvm_error(std::move(err)));
+    auto addr = impl->jit->lookup(*jd, symbol);
     if (!addr) internal_error("cannot find compiled symbol " + symbol + ": " + llvm_error(addr.takeError()));
     return addr->getValue();
 }

@@ -24,9 +24,11 @@ class JITEngine {
 public:
     static JITEngine &get();
 
-    // Links an optimized module and returns the address of `symbol`.
-    uint64_t add_module(std::unique_ptr<llvm::Module> m, std::unique_ptr<llvm::LLVMContext> ctx,
-                        const std::string &symbol);
+    // Machine code (an object file) for an optimized module.
+    std::string emit_object(llvm::Module &m);
+    // Links an object file into a JITDylib of its own (so names never clash between
+    // specializations) and returns the address of `symbol`.
+    uint64_t add_object(const std::string &object, const std::string &symbol);
     // The host TargetMachine (for the optimizer's cost model and for inspect_asm).
     llvm::TargetMachine &target_machine();
     const HostInfo &host() const;

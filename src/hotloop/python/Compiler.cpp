@@ -17,6 +17,7 @@
 #include "hotloop/ir/IRPrinter.h"
 #include "hotloop/ir/Verifier.h"
 #include "hotloop/jit/JITEngine.h"
+#include "hotloop/jit/ObjectCache.h"
 #include "hotloop/passes/Pipeline.h"
 #include "hotloop/python/Dispatcher.h"
 #include "hotloop/sema/DefiniteAssignment.h"
@@ -154,6 +155,28 @@ Expr resolve_object(nb::handle obj, const std::string &name, Loc loc) {
     return nullptr;
 }
 
+// Symbols are name.N with a per-process counter: the cache key must not depend on N.
+std::string without_symbol_numbers(const std::string &ir) {
+    std::string out;
+    out.reserve(ir.size());
+    for (size_t i = 0; i < ir.size(); i++) {
+        char c = ir[i];
+        bool after_identifier = i > 0 && (std::isalnum((unsigned char)ir[i - 1]) || ir[i - 1] == '_');
+        if (c == '.' && after_identifier && i + 1 < ir.size() && std::isdigit((unsigned char)ir[i + 1])) {
+            // An identifier followed by .digits: only if the identifier starts with a letter or _.
+            size_t b = i;
+            while (b > 0 && (std::isalnum((unsigned char)ir[b - 1]) || ir[b - 1] == '_')) b--;
+            if (!std::isdigit((unsigned char)ir[b])) {
+                out += ".#";
+                while (i + 1 < ir.size() && std::isdigit((unsigned char)ir[i + 1])) i++;
+                continue;
+            }
+        }
+        out += c;
+    }
+    return out;
+}
+
 }  // namespace
 
 std::string Specialization::signature() const {
@@ -224,13 +247,37 @@ std::unique_ptr<Specialization> compile_specialization(Dispatcher &d, const std:
     spec->ir_text += to_string(*typed);
     debug_emit("ir", typed->symbol, "IR after passes", spec->ir_text);
 
-    t0 = Clock::now();
     JITEngine &jit = JITEngine::get();
-    Program program{typed, resolver.callees};
     CodegenOptions co;
     co.fastmath = d.options.fastmath;
     co.boundscheck = d.options.boundscheck;
     co.error_model_numpy = d.options.error_model_numpy;
+
+    // The on-disk cache: the typed IR (callees and frozen constants included), the
+    // options and the machine decide the code.
+    std::string cache_key;
+    if (d.options.cache) {
+        const HostInfo &h = jit.host();
+        std::string return_spelling = typed->return_type.str();
+        cache_key = ObjectCache::key(without_symbol_numbers(spec->ir_text) + "\n" + return_spelling + "\nfastmath=" + std::to_string(co.fastmath) +
+                                     " boundscheck=" + std::to_string(co.boundscheck) + " numpy_errors=" +
+                                     std::to_string(co.error_model_numpy) + "\n" + h.triple + " " + h.cpu + " " +
+                                     h.features + " llvm " + h.llvm_version + " hotloop " HOTLOOP_VERSION);
+        std::string damaged;
+        if (auto hit = ObjectCache::load(cache_key, &damaged)) {
+            t0 = Clock::now();
+            spec->llvm_text = hit->llvm_text;
+            spec->entry = reinterpret_cast<int32_t (*)(void **, void *)>(jit.add_object(hit->object, hit->entry_symbol));
+            spec->from_cache = true;
+            t.jit = since(t0);
+            return spec;
+        }
+        if (!damaged.empty())
+            PyErr_WarnEx(PyExc_RuntimeWarning, ("hotloop: a damaged cache entry was removed and recompiled: " + damaged).c_str(), 1);
+    }
+
+    t0 = Clock::now();
+    Program program{typed, resolver.callees};
     LoweredModule lm = codegen_llvm(program, co, jit.host());
     t.codegen = since(t0);
     if (debug_enabled("llvm")) {
@@ -250,9 +297,11 @@ std::unique_ptr<Specialization> compile_specialization(Dispatcher &d, const std:
     debug_emit("llvm", typed->symbol, "LLVM IR after O3", spec->llvm_text);
 
     t0 = Clock::now();
-    uint64_t addr = jit.add_module(std::move(lm.module), std::move(lm.context), lm.entry_symbol);
+    std::string object = jit.emit_object(*lm.module);
+    uint64_t addr = jit.add_object(object, lm.entry_symbol);
     spec->entry = reinterpret_cast<int32_t (*)(void **, void *)>(addr);
     t.jit = since(t0);
+    if (d.options.cache) ObjectCache::store(cache_key, {lm.entry_symbol, spec->llvm_text, object});
     if (debug_enabled("asm")) debug_emit("asm", typed->symbol, "assembly", specialization_assembly(*spec));
     if (debug_enabled("time")) {
         char buf[256];

@@ -17,6 +17,7 @@ struct CompileOptions {
     bool fastmath = false;
     bool boundscheck = false;
     bool error_model_numpy = false;
+    bool cache = false;  // keep compiled code on disk (jit/ObjectCache)
     std::map<std::string, Type> locals;
 };
 
@@ -34,6 +35,7 @@ struct Specialization {
     std::string ir_text;    // typed IR after the passes, callees included
     std::string llvm_text;  // optimized LLVM IR
     StageTimes times;
+    bool from_cache = false;
     std::vector<size_t> arg_offsets;  // where each argument goes in the call's storage
     size_t arg_bytes = 0;
     std::string signature() const;  // "(float64[::1], int64)"

@@ -57,6 +57,7 @@ Dispatcher::Dispatcher(nb::object func, nb::dict opts, nb::list sigs) : py_func(
         if (key == "fastmath") options.fastmath = nb::cast<bool>(v);
         else if (key == "boundscheck") options.boundscheck = nb::cast<bool>(v);
         else if (key == "nogil") nogil = nb::cast<bool>(v);
+        else if (key == "cache") options.cache = nb::cast<bool>(v);
         else if (key == "error_model") options.error_model_numpy = nb::cast<std::string>(v) == "numpy";
         else if (key == "locals") {
             for (auto [ln, lt] : nb::cast<nb::dict>(v)) {
@@ -347,6 +348,7 @@ void bind_dispatcher(nb::module_ &m) {
                 st["optimize"] = s->times.optimize;
                 st["jit"] = s->times.jit;
                 st["total"] = s->times.total();
+                st["from_cache"] = s->from_cache;
                 total += s->times.total();
                 per[nb::str(s->signature().c_str())] = st;
             }
