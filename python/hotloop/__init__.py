@@ -11,7 +11,7 @@
         return y
 """
 
-from . import _core
+from . import _core, config
 from .decorators import jit, njit, prange
 from .errors import CompileError
 from .evaluate import evaluate, re_evaluate, validate

@@ -7,6 +7,7 @@
 
 #include "hotloop/ir/Error.h"
 #include "hotloop/jit/JITEngine.h"
+#include "hotloop/jit/ObjectCache.h"
 #include "hotloop/python/Dispatcher.h"
 #include "hotloop/sema/Builtins.h"
 
@@ -36,6 +37,8 @@ NB_MODULE(_core, m) {
         d["hotloop_version"] = HOTLOOP_VERSION;
         return d;
     }, "The host CPU, its vector width and the LLVM version.");
+    m.def("cache_dir", [] { return ObjectCache::directory(); },
+          "The folder of the on-disk cache ($HOTLOOP_CACHE_DIR, else $XDG_CACHE_HOME/hotloop, else ~/.cache/hotloop).");
     m.def("supported_functions", [] {
         nb::list out;
         for (auto &n : supported_builtin_names()) out.append(nb::str(n.c_str()));
