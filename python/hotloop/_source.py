@@ -44,8 +44,13 @@ def _function_def(func, source, filename, first):
         tree = None
     if tree is not None:
         if func.__name__ != "<lambda>":
-            for node in ast.walk(tree):
-                if isinstance(node, ast.FunctionDef) and node.name == func.__name__:
+            defs = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)]
+            for node in defs:
+                if node.name == func.__name__:
+                    return node
+            # A function object renamed after its def (types.FunctionType(code, ..., name)).
+            for node in defs:
+                if node.name == func.__code__.co_name:
                     return node
         lambdas = [n for n in ast.walk(tree) if isinstance(n, ast.Lambda)]
         if len(lambdas) == 1:

@@ -7,12 +7,12 @@
 
 namespace hotloop {
 
-void optimize_module(llvm::Module &m, llvm::TargetMachine &tm) {
+void optimize_module(llvm::Module &m, llvm::TargetMachine &tm, bool quick) {
     llvm::PipelineTuningOptions pto;
     pto.LoopVectorization = true;
-    pto.SLPVectorization = true;
-    pto.LoopUnrolling = true;
-    pto.LoopInterleaving = true;
+    pto.SLPVectorization = !quick;
+    pto.LoopUnrolling = !quick;
+    pto.LoopInterleaving = !quick;
 
     llvm::LoopAnalysisManager lam;
     llvm::FunctionAnalysisManager fam;

@@ -9,6 +9,8 @@ class TargetMachine;
 
 namespace hotloop {
 
-void optimize_module(llvm::Module &m, llvm::TargetMachine &tm);
+// `quick`: no unrolling or interleaving (smaller code, about half the compile time) for
+// code that is memory-bound anyway, such as evaluate()'s elementwise loops.
+void optimize_module(llvm::Module &m, llvm::TargetMachine &tm, bool quick = false);
 
 }  // namespace hotloop

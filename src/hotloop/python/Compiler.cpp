@@ -288,7 +288,7 @@ std::unique_ptr<Specialization> compile_specialization(Dispatcher &d, const std:
     }
 
     t0 = Clock::now();
-    optimize_module(*lm.module, jit.target_machine());
+    optimize_module(*lm.module, jit.target_machine(), d.options.quick_compile);
     {
         llvm::raw_string_ostream os(spec->llvm_text);
         lm.module->print(os, nullptr);

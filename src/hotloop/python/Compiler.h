@@ -18,6 +18,7 @@ struct CompileOptions {
     bool boundscheck = false;
     bool error_model_numpy = false;
     bool cache = false;  // keep compiled code on disk (jit/ObjectCache)
+    bool quick_compile = false;  // lighter loop optimizations (evaluate's elementwise loops)
     std::map<std::string, Type> locals;
 };
 
