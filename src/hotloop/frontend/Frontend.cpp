@@ -4,6 +4,8 @@
 
 #include <nanobind/stl/string.h>
 
+#include "hotloop/sema/Builtins.h"
+
 namespace nb = nanobind;
 
 namespace hotloop {
@@ -466,7 +468,7 @@ private:
         if (auto *ref = value->as<Ref>(); ref && ref->kind == RefKind::Module) {
             nb::object module = nb::module_::import_(module_import_name(ref->name).c_str());
             if (!nb::hasattr(module, attr.c_str()))
-                fail(n, "module '" + ref->name + "' has no attribute '" + attr + "'", "check the spelling");
+                fail(n, "module '" + ref->name + "' has no attribute '" + attr + "'", unsupported_hint(ref->name + "." + attr));
             return resolve_value(module.attr(attr.c_str()), ref->name + "." + attr, n, l);
         }
         return Attr::make(value, attr, l);

@@ -131,17 +131,7 @@ public:
     }
 
     [[noreturn]] void unsupported() {
-        std::string best;
-        size_t best_d = 1000;
-        std::string tail = c.name.substr(c.name.rfind('.') + 1);
-        for (auto &s : supported_builtin_names()) {
-            std::string stail = s.substr(s.rfind('.') + 1);
-            size_t d = std::min(edit_distance(c.name, s), edit_distance(tail, stail) + 1);
-            if (d < best_d) best_d = d, best = s;
-        }
-        std::string hint = best_d <= 3 ? "the nearest supported function is " + best + "()"
-                                       : "see docs/supported.md for the supported functions";
-        error("'" + c.name + "' is not supported in compiled code", hint);
+        error("'" + c.name + "' is not supported in compiled code", unsupported_hint(c.name));
     }
 
     Expr math(MathOp op) {
@@ -489,6 +479,24 @@ public:
 };
 
 }  // namespace
+
+std::string unsupported_hint(const std::string &name) {
+    // Compare within the same module (np.linalg.norm is not near np.random.normal).
+    size_t dot = name.rfind('.');
+    std::string module = dot == std::string::npos ? "" : name.substr(0, dot);
+    std::string tail = name.substr(dot == std::string::npos ? 0 : dot + 1);
+    std::string best;
+    size_t best_d = 1000;
+    for (auto &s : supported_builtin_names()) {
+        size_t sdot = s.rfind('.');
+        std::string smodule = sdot == std::string::npos ? "" : s.substr(0, sdot);
+        if (smodule != module) continue;
+        size_t d = edit_distance(tail, s.substr(sdot == std::string::npos ? 0 : sdot + 1));
+        if (d < best_d) best_d = d, best = s;
+    }
+    if (best_d <= std::max<size_t>(1, tail.size() / 3)) return "the nearest supported function is " + best + "()";
+    return "see docs/supported.md for the supported functions";
+}
 
 std::vector<std::string> supported_builtin_names() {
     std::vector<std::string> out;

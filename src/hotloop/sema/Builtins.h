@@ -30,6 +30,9 @@ Expr complex_part(MathOp op, const Expr &z, const BuiltinHelpers &h, Loc l);
 // Whether `name` applies elementwise to arrays (np.sqrt, np.where, abs, np.float32, ...).
 bool is_elementwise_builtin(const std::string &name);
 
+// "the nearest supported function is np.sin()" for a misspelled name, or a pointer to the docs.
+std::string unsupported_hint(const std::string &name);
+
 // Every callable name compiled code accepts (for suggestions and the docs table).
 std::vector<std::string> supported_builtin_names();
 

@@ -697,9 +697,12 @@ private:
                 s.kind = SliceSpec::Kind::Index;
                 s.index = convert(i, Type::int64(), i->loc, "indexing");
                 used++;
+            } else if (i->type.is_scalar()) {
+                error(i->loc, "array indices must be integers, got " + i->type.str(),
+                      "convert with int(...) or divide with //");
             } else {
                 error(i->loc, "array indices must be integers, slices or None, got " + i->type.str(),
-                      "fancy indexing with arrays is not supported yet");
+                      "indexing with arrays (fancy or boolean-mask indexing) is not supported yet");
             }
             specs.push_back(s);
         }
