@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <new>
 
 #include <sys/mman.h>
 
@@ -29,8 +30,9 @@ void retain(Buffer *b) { __atomic_add_fetch(&b->refcount, 1, __ATOMIC_RELAXED); 
 
 void release(Buffer *b) {
     if (__atomic_sub_fetch(&b->refcount, 1, __ATOMIC_ACQ_REL) == 0) {
-        std::free(b->data);
-        delete b;
+        // Small buffers are one block, header first; large ones keep their data apart.
+        if (b->data != reinterpret_cast<char *>(b) + buffer_alignment) std::free(b->data);
+        std::free(b);
     }
 }
 
@@ -55,14 +57,23 @@ static void *hl_alloc(int64_t nbytes, Buffer **owner) {
     // far fewer page faults when a big result is first written.
     constexpr size_t huge = size_t(2) << 20;
     bool big = size >= 4 * huge;
-    void *data = std::aligned_alloc(big ? huge : buffer_alignment, big ? (size + huge - 1) / huge * huge
-                                                                        : (size ? size : buffer_alignment));
-    if (data && big) madvise(data, size, MADV_HUGEPAGE);
-    if (!data) {
+    void *block, *data;
+    if (big) {
+        data = std::aligned_alloc(huge, (size + huge - 1) / huge * huge);
+        if (data) madvise(data, size, MADV_HUGEPAGE);
+        block = data ? std::aligned_alloc(buffer_alignment, buffer_alignment) : nullptr;
+    } else {
+        // One allocation: the header, then the data one cache line further.
+        block = std::aligned_alloc(buffer_alignment, buffer_alignment + size);
+        data = block ? static_cast<char *>(block) + buffer_alignment : nullptr;
+    }
+    if (!block || !data) {
+        std::free(block);
+        if (big) std::free(data);
         hl_raise((int32_t)ExcKind::MemoryError, "unable to allocate array data");
         return nullptr;
     }
-    auto *b = new Buffer{data, 1, nbytes};  // the call's reference
+    auto *b = new (block) Buffer{data, 1, nbytes};  // the call's reference
     call_buffers.push_back(b);
     *owner = b;
     return data;
