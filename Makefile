@@ -48,7 +48,7 @@ test-cpp: build
 	cd $(BUILD) && ctest --output-on-failure
 
 test-py: build
-	PYTHONPATH=python $(VPY) -m pytest tests -x -q -p no:cacheprovider
+	PYTHONPATH=python $(VPY) -m pytest tests -x -p no:cacheprovider
 
 test: test-cpp test-py
 
