@@ -195,7 +195,9 @@ def evaluate(ex, local_dict=None, global_dict=None, out=None, order="K", casting
         args = values
     _last = (disp, names, out, ex)
     result = disp(*args)
-    if out is None and not isinstance(result, np.ndarray):
+    if out is not None:
+        return out  # numexpr returns the very array given as out
+    if not isinstance(result, np.ndarray):
         result = np.asarray(result)
     return result
 

@@ -89,30 +89,54 @@ NP_FUNCS = {
 }
 
 
-class _PowToPower(ast.NodeTransformer):
+class _OpsToCalls(ast.NodeTransformer):
+    """Rewrites the binary operators named in `ops` ({ast.Pow: "_power"}) into calls."""
+
+    def __init__(self, ops):
+        self.ops = ops
+
     def visit_BinOp(self, node):
         self.generic_visit(node)
-        if isinstance(node.op, ast.Pow):
-            return ast.copy_location(
-                ast.Call(func=ast.Name(id="power", ctx=ast.Load()), args=[node.left, node.right],
-                         keywords=[]), node)
-        return node
+        name = self.ops.get(type(node.op))
+        if name is None:
+            return node
+        return ast.copy_location(
+            ast.Call(func=ast.Name(id=name, ctx=ast.Load()), args=[node.left, node.right],
+                     keywords=[]), node)
 
 
-def numpy_eval(expr, operands, pow_as_power=False):
+def c_power(x, y):
+    """``np.power(x, y)`` with C's ``pow()`` at a scalar exponent of 0.5 too.
+
+    NumPy computes an array (or NumPy scalar) to a *scalar* power 0.5 with ``sqrt``, so
+    ``(-inf) ** 0.5`` is nan and ``(-0.0) ** 0.5`` is -0.0; with an array of exponents, and in
+    C, they are inf and +0.0, which hotloop gives in both cases
+    (test_random_expressions.py::test_pow_half_of_negative_infinity pins the difference)."""
+    r = np.power(x, y)
+    if getattr(r, "dtype", None) is not None and r.dtype.kind == "f" and np.any(
+            np.asarray(y) == 0.5):
+        half = np.asarray(y) == 0.5
+        r = np.where(half & (np.asarray(x) == -np.inf), np.inf, r)
+        r = np.where(half & (np.asarray(x) == 0), 0.0, r)
+    return r
+
+
+def numpy_eval(expr, operands, power=None, truediv=None, funcs=None):
     """The oracle: NumPy evaluating the same (test-generated) expression text.
 
-    With `pow_as_power`, ``x ** y`` is evaluated as ``np.power(x, y)``: NumPy's ``**``
-    operator computes an array to a scalar power 0.5 with ``sqrt`` (so ``(-inf) ** 0.5`` is nan
-    and ``(-0.0) ** 0.5`` is -0.0), where ``np.power``, C's ``pow`` and hotloop give inf and 0.0
-    (test_random_expressions.py::test_pow_half_of_negative_infinity pins the difference)."""
-    code = expr
-    if pow_as_power:
-        code = ast.unparse(_PowToPower().visit(ast.parse(expr, mode="eval")))
+    With `power` (`truediv`), ``x ** y`` (``x / y``) is evaluated as ``power(x, y)``
+    (``truediv(x, y)``), see `c_power`; `funcs` replaces some of numexpr's functions."""
+    ops = {}
+    if power is not None:
+        ops[ast.Pow] = "_power"
+    if truediv is not None:
+        ops[ast.Div] = "_truediv"
+    code = ast.unparse(_OpsToCalls(ops).visit(ast.parse(expr, mode="eval"))) if ops else expr
+    namespace = {"__builtins__": {}, **NP_FUNCS, **(funcs or {}), "_power": power,
+                 "_truediv": truediv}
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return eval(code, {"__builtins__": {}, "power": np.power, **NP_FUNCS},  # noqa: S307
-                    dict(operands))
+        return eval(code, namespace, dict(operands))  # noqa: S307
 
 
 def hl_eval(expr, operands, **kw):

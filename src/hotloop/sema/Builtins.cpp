@@ -156,8 +156,13 @@ public:
         case MathRule::Random: internal_error("special math op called by name");
         }
         // Predicates and floor/ceil of integers need no float round trip.
-        if (t.is_integral() && math_rule(op) == MathRule::Predicate)
-            return BoolImm::make(op == MathOp::IsFinite, c.loc);
+        if (t.is_integral() && math_rule(op) == MathRule::Predicate) {
+            // NumPy bools (strong): ~np.isnan(3) is False, not Python's ~False == -1.
+            if (op == MathOp::Signbit)
+                return Compare::make(CmpOp::LT, c.args[0], conv(IntImm::make(0, Type::int_(64, true), c.loc), t),
+                                     Type::boolean(), c.loc);
+            return BoolImm::make(op == MathOp::IsFinite, c.loc, /*weak=*/false);
+        }
         if (t.is_integral() && math_rule(op) == MathRule::ToInt) return conv(c.args[0], Type::int_(64, true));
         // NumPy 2: np.floor/ceil/trunc of integers are those integers.
         if (t.is_integral() && !t.is_bool() && (op == MathOp::Floor || op == MathOp::Ceil || op == MathOp::Trunc))
