@@ -11,33 +11,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from .conftest import (FEW, LAYOUTS, PYTHON_ONLY, bounded_floats, check, elements_for, hl,
-                       make_view)
-
-QUICK = settings(FEW, max_examples=max(1, FEW.max_examples * 3 // 5))
-
-
-def bug(reason):
-    """A known compiler bug: the test must fail (strict), except in python-only mode."""
-    return pytest.mark.xfail(not PYTHON_ONLY, reason=f"bug: {reason}", strict=True)
-
-
-@st.composite
-def shaped(draw, dtype, shape, elements=None, layouts=LAYOUTS):
-    """An array of exactly `shape` in a random layout (C, F, reversed, strided, transposed)."""
-    shape = tuple(shape)
-    layout = draw(st.sampled_from(layouts))
-    if layout == "strided":
-        base_shape = tuple(2 * s for s in shape)
-    elif layout == "T":
-        base_shape = tuple(reversed(shape))
-    else:
-        base_shape = shape
-    if elements is None:
-        elements = elements_for(dtype)
-    view = make_view(draw(hnp.arrays(dtype, base_shape, elements=elements)), layout)
-    assert view.shape == shape
-    return view
+from .conftest import (FEW, LAYOUTS, PYTHON_ONLY, QUICK, bounded_floats, bug, check,
+                       elements_for, hl, make_view, shaped)
 
 
 def spread(*values):
