@@ -124,12 +124,8 @@ def test_result_is_a_new_array():
 
 # ---------------------------------------------------------------------------------- out=
 def _returns_out(r, out):
-    """evaluate(..., out=out) returned `out`'s data (numexpr returns `out` itself:
-    test_out_is_returned_itself)."""
-    assert isinstance(r, np.ndarray)
-    assert r.shape == out.shape and r.dtype == out.dtype
-    assert r is out or (np.shares_memory(r, out) and r.__array_interface__["data"][0]
-                        == out.__array_interface__["data"][0] and r.strides == out.strides)
+    """evaluate(..., out=out) returned `out` itself, as numexpr does."""
+    assert r is out
 
 
 def test_out_is_returned_itself():
@@ -251,8 +247,18 @@ def test_re_evaluate_with_out():
     hl.evaluate("a + 1", out=out)
     a = np.full(4, 7.0)  # noqa: F841 - read by re_evaluate through the frame
     r = hl.re_evaluate()
-    _returns_out(r, out)
+    assert np.shares_memory(r, out)
     _same(out, np.full(4, 8.0))
+    _same(r, np.full(4, 8.0))
+
+
+@pytest.mark.xfail(reason="bug: re_evaluate() after evaluate(..., out=out) returns a new view "
+                          "of `out`, not `out` itself (evaluate() does)", strict=True)
+def test_re_evaluate_returns_out_itself():
+    a = np.arange(4.0)  # noqa: F841
+    out = np.zeros(4)
+    hl.evaluate("a + 1", out=out)
+    assert hl.re_evaluate() is out
 
 
 @needs_numexpr

@@ -33,11 +33,10 @@ Typing rules of the generator (type-correct numexpr, and NumPy semantics on both
 
 Known deviations of hotloop, each pinned by an ``xfail(strict=True)`` test at the end of this
 file and kept out of the generator so that the random test checks everything else:
-``signbit`` of integers, ``~isnan(integer)``, ``fmod`` of two integers, ``ceil``/``floor``/
-``trunc`` of integers (dtype), ``sign(-0.0)``, functions of Python scalars alone (their NumPy
+``fmod`` of two integers, ``sign(-0.0)``, functions of Python scalars alone (their NumPy
 result is a strong float64/int64), the dtype of 0-d results (for these only the kind is
-compared), ``x ** 0`` dropping the error of x, where() computing one branch only, and
-``x ** 0.5`` at -inf, and the zero maximum()/minimum() pick from -0.0 and +0.0.
+compared), ``x ** 0`` and ``isinf(int)`` ... dropping the error of x, where() computing
+one branch only, ``x ** 0.5`` at -inf, and which zero maximum()/minimum() pick from -0.0 and +0.0.
 """
 
 from __future__ import annotations
@@ -178,6 +177,10 @@ def expression(draw, g, kind, depth, strong):
     return render(prod, args, draw)
 
 
+# ceil/floor/trunc of integers keep the integer dtype in recent NumPy (float64 before)
+CEIL_KEEPS_INT = np.ceil(np.arange(2, dtype=np.int32)).dtype.kind == "i"
+
+
 def productions(kind):
     """(production, argument kinds) pairs giving `kind`."""
     out = []
@@ -186,9 +189,8 @@ def productions(kind):
             out.append(("cmp", pair))
         out += [("&", ("b", "b")), ("|", ("b", "b")), ("~", ("b",)),
                 ("where", ("b", "b", "b")), ("where", ("b", "b", "b"))]
-        # of floats only: ~isnan(int) is wrong (test_invert_of_isnan_of_integers) and
-        # signbit(int) too (test_signbit_of_integers); test_predicates_of_integers checks the rest
-        out += [("isnan", ("f",)), ("isinf", ("f",)), ("isfinite", ("f",)), ("signbit", ("f",))]
+        for k in ("i", "f"):
+            out += [("isnan", (k,)), ("isinf", (k,)), ("isfinite", (k,)), ("signbit", (k,))]
         return out
     for a, b in NUM_PAIRS[kind]:
         out += [("+", (a, b)), ("-", (a, b)), ("*", (a, b)), ("%", (a, b))]
@@ -208,7 +210,9 @@ def productions(kind):
             out += [("**", pair), ("fmod", pair)]  # fmod(int, int): see test_fmod_of_integers
         for k in ("i", "f"):
             out += [(f, (k,)) for f in F_UNARY]
-        out += [("ceil", ("f",)), ("floor", ("f",)), ("trunc", ("f",))]  # of ints: dtype
+        out += [("ceil", ("f",)), ("floor", ("f",)), ("trunc", ("f",))]
+    if kind == "i" and CEIL_KEEPS_INT:
+        out += [("ceil", ("i",)), ("floor", ("i",)), ("trunc", ("i",))]
     return out
 
 
@@ -385,10 +389,11 @@ def check_expression(expr, values):
                 return "raised"
             assert got.size == 0
             return "ok"
-        if "where(" in expr or "** 0)" in expr:
+        if any(f in expr for f in ("where(", "** 0)", "isnan(", "isinf(", "isfinite(")):
             # the fused loop computes only the where() branch it selects
-            # (test_where_computes_both_branches), and `x ** 0` drops x
-            # (test_pow_zero_keeps_the_error_of_its_base): either is accepted here
+            # (test_where_computes_both_branches); `x ** 0` drops x
+            # (test_pow_zero_keeps_the_error_of_its_base) and isinf(int) ... drop their
+            # argument (test_isinf_of_integers_keeps_the_error): either is accepted here
             try:
                 hl_eval(expr, values)
             except ValueError as e:
@@ -409,10 +414,12 @@ def check_expression(expr, values):
     # Ill-conditioned elements: what follows an intermediate result can amplify a last-bit
     # difference (float32 sin(), exp() ... and float64 pow(), expm1() are not correctly
     # rounded, in NumPy nor in hotloop): exp(exp(exp(1f))) differs by 3.8e-6,
-    # int64_min % expm1(1.0) and (0 <= tan(7 ** 70.4)) by everything. NumPy's result against
-    # the same expression with its floats widened to long double tells how much rounding
-    # matters at each element: floats get that much more tolerance, and booleans or integers
-    # whose value changes with the widening are not compared there.
+    # int64_min % expm1(1.0), fmod(1e30f, tan(1e30f)) and (0 <= tan(7 ** 70.4)) by
+    # everything. NumPy's result against the same expression with its floats widened to long
+    # double tells how much rounding matters at each element: floats get four times that
+    # much more tolerance, and the elements where NumPy's own rounding error exceeds the
+    # tolerance (floats) or changes the value (booleans, integers) are indeterminate at this
+    # precision and not compared.
     wide = wide_numpy_eval(expr, values)
     if wide is not None and wide.shape != expected.shape:
         wide = None
@@ -421,11 +428,15 @@ def check_expression(expr, values):
                        for name, v in values.items())
         tol = RTOL[np.dtype(np.float32)] if uses_f32 else RTOL[expected.dtype]
         atol = tol
+        indeterminate = False
         if wide is not None:
             with np.errstate(all="ignore"):
                 err = np.abs(expected.astype(np.longdouble) - wide).astype(np.float64)
-            atol = tol + 4 * np.where(np.isfinite(err), err, 0.0)
-        close = np.isclose(got, expected, rtol=tol, atol=atol, equal_nan=True)
+                finite = np.isfinite(err)
+                err = np.where(finite, err, 0.0)  # overflow, NaN: compared as they are
+                atol = tol + 4 * err
+                indeterminate = err > tol * (1 + np.abs(wide.astype(np.float64)))
+        close = np.isclose(got, expected, rtol=tol, atol=atol, equal_nan=True) | indeterminate
     else:
         close = got == expected
         if wide is not None:
@@ -501,9 +512,6 @@ def test_fmod_of_integers_values():
     np.testing.assert_array_equal(hl_eval("fmod(a, b)", {"a": a, "b": b}), np.fmod(a, b))
 
 
-_CEIL_KEEPS_INT = np.ceil(np.arange(2, dtype=np.int32)).dtype.kind == "i"  # NumPy >= 2.1 (?)
-
-
 @pytest.mark.parametrize("fn", ["ceil", "floor", "trunc"])
 def test_rounding_of_integers_dtype(fn):
     _cmp(f"{fn}(a)", {"a": np.array([-3, 0, 5], dtype=np.int32)})
@@ -540,6 +548,15 @@ def test_zero_d_result_dtype(value):
 def test_pow_zero_keeps_the_error_of_its_base():
     with pytest.raises(ValueError):
         hl_eval("(a ** b) ** 0", {"a": np.array([2, 3]), "b": np.array([-1, 1])})
+
+
+@pytest.mark.parametrize("fn", ["isnan", "isinf", "isfinite"])
+@pytest.mark.xfail(reason="bug: isnan/isinf/isfinite of an integer expression are constants "
+                          "that drop the expression, and with it the ValueError of a negative "
+                          "integer power inside", strict=True)
+def test_isinf_of_integers_keeps_the_error(fn):
+    with pytest.raises(ValueError):
+        hl_eval(f"{fn}(c ** c)", {"c": np.array([-10, 2])})
 
 
 @pytest.mark.xfail(reason="undocumented deviation: where() computes only the branch it "
