@@ -167,11 +167,11 @@ struct View : ExprNode { HL_EXPR_NODE(View) Expr array; std::vector<SliceSpec> s
     static Expr make(Type t, Expr array, std::vector<SliceSpec> specs, Loc l = {}); };
 
 // An elementwise array expression, not yet computed: `body` is a scalar expression of
-// the placeholder variables, each standing for the element of its input array at the
+// the element variables, each standing for the element of its input array at the
 // current index (with NumPy broadcasting). A whole chain of array operations is one
 // ArrayMap, so lowering it (passes/LowerArrayExprs) makes one loop and no temporaries.
 struct ArrayMap : ExprNode { HL_EXPR_NODE(ArrayMap)
-    std::vector<std::pair<std::string, Expr>> inputs;  // placeholder -> array value
+    std::vector<std::pair<std::string, Expr>> inputs;  // element variable -> array value
     Expr body;
     static Expr make(Type t, std::vector<std::pair<std::string, Expr>> inputs, Expr body, Loc l = {}); };
 

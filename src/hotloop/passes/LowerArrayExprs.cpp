@@ -30,7 +30,7 @@ bool contains_array_work(const Expr &e) {
     return f.found;
 }
 
-// Replaces variables by expressions (the placeholders of an ArrayMap by element loads).
+// Replaces variables by expressions (the element variables of an ArrayMap by loads).
 class Substitute : public IRMutator {
 public:
     explicit Substitute(const std::map<std::string, Expr> &m) : m(m) {}
@@ -44,7 +44,7 @@ public:
 
 // The elementwise value being computed: arrays (bound to variables) and a per-element body.
 struct Elementwise {
-    std::vector<std::pair<std::string, Expr>> inputs;  // placeholder -> array Var
+    std::vector<std::pair<std::string, Expr>> inputs;  // element variable -> array Var
     Expr body;
     int ndim = 0;
     // Per input and dimension: 0 where the input broadcasts (size 1), else 1. Indexing with

@@ -436,14 +436,8 @@ public:
             d = it->second;
         }
         if (!d) return dflt;
-        if (auto *r = d->as<Ref>()) {
-            if (r->kind == RefKind::DType) return r->type.elem();
-            if (r->name == "float") return Type::float64();
-            if (r->name == "int") return Type::int64();
-            if (r->name == "bool") return Type::boolean();
-            if (r->name == "complex") return Type::complex(128);
-            if (r->name == "None") return dflt;
-        }
+        if (Type t = dtype_from(d); !t.is_unknown()) return t;
+        if (auto *r = d->as<Ref>(); r && r->name == "None") return dflt;
         error("the dtype of " + c.name + "() must be a NumPy dtype such as np.float64, known at compile time",
               "write dtype=np.float64 (or float, int, bool)");
     }
@@ -509,6 +503,17 @@ std::vector<std::string> supported_builtin_names() {
     for (auto *n : other_names) out.push_back(n);
     for (auto *n : array_function_names) out.push_back(n);
     return out;
+}
+
+Type dtype_from(const Expr &d) {
+    if (auto *r = d->as<Ref>()) {
+        if (r->kind == RefKind::DType) return r->type.elem();
+        if (r->name == "float") return Type::float64();
+        if (r->name == "int") return Type::int64();
+        if (r->name == "bool") return Type::boolean();
+        if (r->name == "complex") return Type::complex(128);
+    }
+    return Type();
 }
 
 bool is_elementwise_builtin(const std::string &name) {

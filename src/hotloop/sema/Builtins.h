@@ -27,6 +27,10 @@ Expr lower_builtin_call(const BuiltinCall &c, const BuiltinHelpers &h);
 // z.real, z.imag, z.conjugate(), abs(z) (op: Real, Imag, Conj, AbsComplex).
 Expr complex_part(MathOp op, const Expr &z, const BuiltinHelpers &h, Loc l);
 
+// The element type a dtype argument names (np.float32, float, int, bool, complex), or
+// Unknown if `d` is not a dtype.
+Type dtype_from(const Expr &d);
+
 // Whether `name` applies elementwise to arrays (np.sqrt, np.where, abs, np.float32, ...).
 bool is_elementwise_builtin(const std::string &name);
 

@@ -276,7 +276,7 @@ private:
     static bool is_ellipsis(const Expr &e) { return is_ref(e, "Ellipsis"); }
 
     static Expr unknown_expr(const Expr &like) {
-        // A placeholder while some variable's type is not yet known.
+        // A stand-in while some variable's type is not yet known.
         return Var::make("$unknown", Type(), like->loc);
     }
 
@@ -389,12 +389,12 @@ private:
         Expr body;
         int ndim = 0;
     };
-    int placeholder_counter = 0;
+    int element_counter = 0;
 
     Elementwise elementwise(const Expr &e) {
         if (auto *m = e->as<ArrayMap>()) return {m->inputs, m->body, m->type.ndim()};
         if (e->type.is_array()) {
-            std::string name = "$e" + std::to_string(placeholder_counter++);
+            std::string name = "$e" + std::to_string(element_counter++);
             scoped[name] = e->type.elem();
             return {{{name, e}}, Var::make(name, e->type.elem(), e->loc), e->type.ndim()};
         }
@@ -444,7 +444,7 @@ private:
         return s.mutate(e);
     }
 
-    // Does e read an array element (a placeholder)?
+    // Does e read an array element (an element variable)?
     static bool reads_element(const Expr &e) {
         struct Find : IRVisitor {
             bool found = false;
@@ -982,13 +982,7 @@ private:
     }
 
     Type dtype_of(const Expr &d, Loc l) {
-        if (auto *r = d->as<Ref>()) {
-            if (r->kind == RefKind::DType) return r->type.elem();
-            if (r->name == "float") return Type::float64();
-            if (r->name == "int") return Type::int64();
-            if (r->name == "bool") return Type::boolean();
-            if (r->name == "complex") return Type::complex(128);
-        }
+        if (Type t = dtype_from(d); !t.is_unknown()) return t;
         error(l, "a dtype must be known at compile time (np.float64, float, 'int32', ...)", "");
     }
 
@@ -1003,7 +997,7 @@ private:
         elem = elem.weak() ? (elem.is_bool() ? Type::boolean() : elem.is_integral() ? Type::int64()
                             : elem.is_float() ? Type::float64() : Type::complex(128)) : elem.strong();
         int64_t n = (int64_t)t->type.elems().size();
-        std::string name = "$tuple" + std::to_string(placeholder_counter++);
+        std::string name = "$tuple" + std::to_string(element_counter++);
         // The tuple becomes an index-selected value per element: t[i] for i in 0..n-1.
         Expr arr = AllocArray::make(Type::array(Type::int64(), 1, Layout::C), {IntImm::make(n, Type::int64(), l)},
                                     AllocInit::Arange, l, IntImm::make(0, Type::int64(), l), IntImm::make(1, Type::int64(), l));
