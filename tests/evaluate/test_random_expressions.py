@@ -517,8 +517,6 @@ def test_rounding_of_integers_dtype(fn):
     _cmp(f"{fn}(a)", {"a": np.array([-3, 0, 5], dtype=np.int32)})
 
 
-@pytest.mark.xfail(reason="bug: sign(-0.0) is -0.0 (NumPy: +0.0), so 1/sign(x) is -inf",
-                   strict=True)
 def test_sign_of_negative_zero():
     _cmp("1 / sign(a)", {"a": np.array([-0.0, 0.0, -2.0])})
 
@@ -575,8 +573,6 @@ def test_pow_half_of_negative_infinity():
 
 
 @pytest.mark.parametrize("fn", ["maximum", "minimum"])
-@pytest.mark.xfail(reason="deviation: NumPy's maximum/minimum of -0.0 and +0.0 return the "
-                          "second argument, hotloop's the first", strict=True)
 def test_maximum_of_signed_zeros(fn):
     a = np.array([-0.0, 0.0, -0.0])
     b = np.array([0.0, -0.0, -0.0])

@@ -333,6 +333,12 @@ public:
             Expr a = Var::make(va, t, c.loc), b = Var::make(vb, t, c.loc);
             Expr better = Compare::make(is_max ? CmpOp::GT : CmpOp::LT, b, a, Type::boolean(), c.loc);
             Expr pick = Select::make(better, b, a, t, c.loc);
+            if (propagate_nan) {
+                // NumPy's maximum/minimum: a if a is strictly better, else b (so equal values,
+                // such as -0.0 and 0.0, give the second).
+                Expr a_better = Compare::make(is_max ? CmpOp::GT : CmpOp::LT, a, b, Type::boolean(), c.loc);
+                pick = Select::make(a_better, a, b, t, c.loc);
+            }
             if (propagate_nan && t.is_float()) {
                 Expr a_nan = Compare::make(CmpOp::NE, a, a, Type::boolean(), c.loc);
                 Expr b_nan = Compare::make(CmpOp::NE, b, b, Type::boolean(), c.loc);
@@ -421,9 +427,11 @@ public:
         Expr x = Var::make(v, t, c.loc);
         Expr zero = conv(IntImm::make(0, Type::int_(64, true), c.loc), t);
         Expr one = conv(IntImm::make(1, Type::int_(64, true), c.loc), t);
+        // 1, -1, +0 for either zero (NumPy's sign(-0.0) is 0.0), NaN for NaN.
+        Expr zero_or_nan = Select::make(Compare::make(CmpOp::EQ, x, zero, Type::boolean(), c.loc), zero, x, t, c.loc);
         Expr body = Select::make(Compare::make(CmpOp::GT, x, zero, Type::boolean(), c.loc), one,
                                  Select::make(Compare::make(CmpOp::LT, x, zero, Type::boolean(), c.loc),
-                                              Unary::make(UnOp::Neg, one, t, c.loc), x, t, c.loc),
+                                              Unary::make(UnOp::Neg, one, t, c.loc), zero_or_nan, t, c.loc),
                                  t, c.loc);
         return Let::make(v, a, body);
     }
