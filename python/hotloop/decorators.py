@@ -35,6 +35,10 @@ def _make(func, sigs, options):
     if error_model not in ("python", "numpy"):
         raise ValueError("error_model must be 'python' or 'numpy'")
     opts = dict(options)
+    if isinstance(opts.get("parallel"), dict):  # Numba's per-transformation options
+        opts["parallel"] = any(opts["parallel"].values())
+    if "parallel" in opts:
+        opts["parallel"] = bool(opts["parallel"])
     if "locals" in opts:
         opts["locals"] = {k: str(v) for k, v in opts["locals"].items()}
     disp = _core.Dispatcher(func, opts, sigs)

@@ -1,6 +1,7 @@
 #include "hotloop/codegen/CodeGen_LLVM.h"
 
 #include <map>
+#include <set>
 
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Intrinsics.h>
@@ -11,7 +12,9 @@
 #include <llvm/Support/raw_ostream.h>
 
 #include "hotloop/ir/IRPrinter.h"
+#include "hotloop/ir/IRVisitor.h"
 #include "hotloop/jit/JITEngine.h"
+#include "hotloop/runtime/Parallel.h"
 
 namespace hotloop {
 
@@ -60,6 +63,8 @@ private:
     std::vector<std::pair<std::string, llvm::Value *>> lets;
     struct Loop { llvm::BasicBlock *cont, *brk; };
     std::vector<Loop> loops;
+    bool in_chunk_fn = false;  // inside an outlined parallel loop body: nested loops run serially
+    int outlined = 0;
 
     // ---- types ------------------------------------------------------------------------
 
@@ -244,7 +249,12 @@ private:
             b.SetInsertPoint(end);
             break;
         }
-        case NodeType::For: for_loop(s->as<For>()); break;
+        case NodeType::For: {
+            auto *f = s->as<For>();
+            if (f->par.parallel && !in_chunk_fn) parallel_for_loop(f);
+            else for_loop(f);
+            break;
+        }
         case NodeType::Break:
             b.CreateBr(loops.back().brk);
             continue_in_dead_block();
@@ -299,6 +309,204 @@ private:
         b.CreateStore(b.CreateNSWAdd(b.CreateLoad(it, iv), step), iv);
         b.CreateBr(head);
         b.SetInsertPoint(end);
+    }
+
+    // ---- parallel loops ------------------------------------------------------------------
+    //
+    // The body becomes a chunk function (runtime/Parallel.h) that the runtime calls over
+    // ranges of the trip count. It communicates through a context struct: the values of
+    // every variable the body uses (copied in, so the caller's variables stay in
+    // registers), then the reductions' per-chunk slots, start, step and the trip count.
+    // Each chunk works on its own copies; reductions start from their identity and are
+    // folded in chunk order afterwards; the chunk that runs the last iteration writes the
+    // other variables back, so after the loop they hold what the serial loop leaves.
+
+    std::vector<std::string> vars_used_by(const For *f) {
+        struct Names : IRVisitor {
+            std::set<std::string> names;
+            using IRVisitor::visit;
+            void visit(const Var *op) override { names.insert(op->name); }
+            void visit(const Assign *op) override { names.insert(op->name); IRVisitor::visit(op); }
+            void visit(const For *op) override { names.insert(op->var); IRVisitor::visit(op); }
+        } n;
+        n.visit(f->body);
+        n.names.insert(f->var);
+        std::vector<std::string> out;
+        for (auto &name : n.names)
+            if (vars.count(name)) out.push_back(name);
+        return out;
+    }
+
+    void parallel_for_loop(const For *f) {
+        llvm::Value *start = b.CreateSExt(expr(f->start), b.getInt64Ty());
+        llvm::Value *stop = b.CreateSExt(expr(f->stop), b.getInt64Ty());
+        llvm::Value *step = b.CreateSExt(expr(f->step), b.getInt64Ty());
+        if (!llvm::isa<llvm::ConstantInt>(step))
+            raise_if(b.CreateICmpEQ(step, b.getInt64(0)), ExcKind::ValueError, "range() arg 3 must not be zero");
+        else if (llvm::cast<llvm::ConstantInt>(step)->isZero()) { raise(ExcKind::ValueError, "range() arg 3 must not be zero"); return; }
+        // Trip count: ceil((stop - start) / step) when positive, else 0.
+        llvm::Value *neg = b.CreateICmpSLT(step, b.getInt64(0));
+        llvm::Value *span = b.CreateSelect(neg, b.CreateSub(start, stop), b.CreateSub(stop, start));
+        llvm::Value *abs_step = b.CreateSelect(neg, b.CreateNeg(step), step);
+        llvm::Value *n = b.CreateSelect(b.CreateICmpSGT(span, b.getInt64(0)),
+                                        b.CreateAdd(b.CreateUDiv(b.CreateSub(span, b.getInt64(1)), abs_step), b.getInt64(1)),
+                                        b.getInt64(0));
+
+        std::vector<std::string> names = vars_used_by(f);
+        std::vector<llvm::Type *> red_types;
+        for (auto &r : f->par.reductions) red_types.push_back(vars.at(r.var)->getAllocatedType());
+        auto *red_t = llvm::StructType::get(ctx, red_types);
+        auto *slots_t = llvm::ArrayType::get(red_t, runtime::max_parallel_chunks);
+        std::vector<llvm::Type *> fields;
+        for (auto &name : names) fields.push_back(vars.at(name)->getAllocatedType());
+        size_t k_slots = fields.size();
+        fields.insert(fields.end(), {b.getPtrTy(), b.getInt64Ty(), b.getInt64Ty(), b.getInt64Ty()});
+        auto *ctx_t = llvm::StructType::get(ctx, fields);
+
+        llvm::AllocaInst *slots = entry_alloca(slots_t, "par.slots");
+        llvm::AllocaInst *context = entry_alloca(ctx_t, "par.ctx");
+        for (size_t j = 0; j < names.size(); j++) {
+            llvm::AllocaInst *v = vars.at(names[j]);
+            b.CreateStore(b.CreateLoad(v->getAllocatedType(), v), b.CreateStructGEP(ctx_t, context, j));
+        }
+        b.CreateStore(slots, b.CreateStructGEP(ctx_t, context, k_slots));
+        b.CreateStore(start, b.CreateStructGEP(ctx_t, context, k_slots + 1));
+        b.CreateStore(step, b.CreateStructGEP(ctx_t, context, k_slots + 2));
+        b.CreateStore(n, b.CreateStructGEP(ctx_t, context, k_slots + 3));
+
+        llvm::Function *chunk_fn = outline(f, names, ctx_t, red_t);
+
+        auto chunks_fn = mod.getOrInsertFunction("hl_parallel_chunks", b.getInt64Ty(), b.getInt64Ty(), b.getInt64Ty());
+        auto for_fn = mod.getOrInsertFunction("hl_parallel_for", b.getInt32Ty(), b.getPtrTy(), b.getPtrTy(),
+                                              b.getInt64Ty(), b.getInt64Ty());
+        llvm::Value *chunks = b.CreateCall(chunks_fn, {n, b.getInt64(f->par.cost)});
+        llvm::Value *status = b.CreateCall(for_fn, {chunk_fn, context, n, chunks});
+        auto *failed = block("par.failed"), *ok = block("par.ok");
+        b.CreateCondBr(b.CreateICmpNE(status, b.getInt32(0)), failed, ok, llvm::MDBuilder(ctx).createUnlikelyBranchWeights());
+        b.SetInsertPoint(failed);
+        b.CreateRet(b.getInt32(1));  // the runtime left the chunk's exception pending
+        b.SetInsertPoint(ok);
+
+        // The last chunk's variables, then the reductions folded in chunk order.
+        std::set<std::string> reduced;
+        for (auto &r : f->par.reductions) reduced.insert(r.var);
+        for (size_t j = 0; j < names.size(); j++) {
+            if (reduced.count(names[j])) continue;
+            llvm::AllocaInst *v = vars.at(names[j]);
+            b.CreateStore(b.CreateLoad(v->getAllocatedType(), b.CreateStructGEP(ctx_t, context, j)), v);
+        }
+        if (f->par.reductions.empty()) return;
+        auto *ci = entry_alloca(b.getInt64Ty(), "par.chunk");
+        b.CreateStore(b.getInt64(0), ci);
+        auto *head = block("par.fold"), *body = block("par.fold.body"), *end = block("par.fold.end");
+        b.CreateBr(head);
+        b.SetInsertPoint(head);
+        llvm::Value *c = b.CreateLoad(b.getInt64Ty(), ci);
+        b.CreateCondBr(b.CreateICmpSLT(c, chunks), body, end);
+        b.SetInsertPoint(body);
+        for (size_t r = 0; r < f->par.reductions.size(); r++) {
+            llvm::Value *slot = b.CreateInBoundsGEP(slots_t, slots, {b.getInt64(0), c, b.getInt32((unsigned)r)});
+            lets.push_back({"$partial", b.CreateLoad(red_types[r], slot)});
+            stmt(f->par.reductions[r].combine);
+            lets.pop_back();
+        }
+        b.CreateStore(b.CreateAdd(c, b.getInt64(1)), ci);
+        b.CreateBr(head);
+        b.SetInsertPoint(end);
+    }
+
+    // int32 chunk(ctx, chunk, begin, end): iterations [begin, end) of the loop.
+    llvm::Function *outline(const For *f, const std::vector<std::string> &names, llvm::StructType *ctx_t,
+                            llvm::StructType *red_t) {
+        // Save the enclosing function's state; the body is generated as if it were a function.
+        llvm::IRBuilderBase::InsertPointGuard guard(b);
+        auto saved_vars = vars;
+        auto saved_lets = lets;
+        auto saved_loops = loops;
+        llvm::Function *saved_cur = cur;
+        llvm::BasicBlock *saved_entry = entry_block;
+        llvm::Value *saved_ret = ret_ptr;
+
+        auto *ft = llvm::FunctionType::get(b.getInt32Ty(), {b.getPtrTy(), b.getInt64Ty(), b.getInt64Ty(), b.getInt64Ty()}, false);
+        auto *fn = llvm::Function::Create(ft, llvm::Function::InternalLinkage,
+                                          cur->getName() + ".par" + std::to_string(outlined++), mod);
+        set_attributes(fn);
+        fn->addParamAttr(0, llvm::Attribute::NoAlias);
+        cur = fn;
+        in_chunk_fn = true;
+        ret_ptr = nullptr;
+        lets.clear();
+        loops.clear();
+        entry_block = llvm::BasicBlock::Create(ctx, "entry", fn);
+        b.SetInsertPoint(entry_block);
+        llvm::Value *context = fn->getArg(0), *chunk = fn->getArg(1), *begin = fn->getArg(2), *end_k = fn->getArg(3);
+        size_t k_slots = names.size();
+
+        std::map<std::string, int> reduction_index;
+        for (size_t r = 0; r < f->par.reductions.size(); r++) reduction_index[f->par.reductions[r].var] = (int)r;
+        std::map<std::string, llvm::AllocaInst *> own;
+        for (size_t j = 0; j < names.size(); j++) {
+            llvm::Type *t = saved_vars.at(names[j])->getAllocatedType();
+            own[names[j]] = entry_alloca(t, names[j]);
+        }
+        vars = own;
+        for (size_t j = 0; j < names.size(); j++) {
+            auto it = reduction_index.find(names[j]);
+            const Expr *identity = it == reduction_index.end() ? nullptr : &f->par.reductions[it->second].identity;
+            llvm::Value *init = identity && *identity ? expr(*identity)
+                                                      : b.CreateLoad(ctx_t->getElementType(j), b.CreateStructGEP(ctx_t, context, j));
+            b.CreateStore(init, own[names[j]]);
+        }
+        llvm::Value *start = b.CreateLoad(b.getInt64Ty(), b.CreateStructGEP(ctx_t, context, k_slots + 1));
+        llvm::Value *step = b.CreateLoad(b.getInt64Ty(), b.CreateStructGEP(ctx_t, context, k_slots + 2));
+        llvm::Value *n = b.CreateLoad(b.getInt64Ty(), b.CreateStructGEP(ctx_t, context, k_slots + 3));
+
+        auto *kv = entry_alloca(b.getInt64Ty(), "par.k");
+        b.CreateStore(begin, kv);
+        auto *head = block("chunk.cond"), *body = block("chunk.body"), *latch = block("chunk.inc"), *done = block("chunk.end");
+        b.CreateBr(head);
+        b.SetInsertPoint(head);
+        llvm::Value *k = b.CreateLoad(b.getInt64Ty(), kv);
+        b.CreateCondBr(b.CreateICmpSLT(k, end_k), body, done);
+        b.SetInsertPoint(body);
+        llvm::Value *i = b.CreateAdd(start, b.CreateMul(k, step));
+        b.CreateStore(cast_scalar(i, Type::int64(), var_type(f->var)), vars.at(f->var));
+        loops.push_back({latch, done});
+        stmt(f->body);
+        loops.pop_back();
+        if (!b.GetInsertBlock()->getTerminator()) b.CreateBr(latch);
+        b.SetInsertPoint(latch);
+        b.CreateStore(b.CreateNSWAdd(b.CreateLoad(b.getInt64Ty(), kv), b.getInt64(1)), kv);
+        b.CreateBr(head);
+
+        b.SetInsertPoint(done);
+        llvm::Value *slots = b.CreateLoad(b.getPtrTy(), b.CreateStructGEP(ctx_t, context, k_slots));
+        auto *slots_t = llvm::ArrayType::get(red_t, runtime::max_parallel_chunks);
+        for (auto &[name, r] : reduction_index) {
+            llvm::AllocaInst *v = own.at(name);
+            b.CreateStore(b.CreateLoad(v->getAllocatedType(), v),
+                          b.CreateInBoundsGEP(slots_t, slots, {b.getInt64(0), chunk, b.getInt32((unsigned)r)}));
+        }
+        auto *last = block("chunk.last"), *ret = block("chunk.ret");
+        b.CreateCondBr(b.CreateICmpEQ(end_k, n), last, ret);
+        b.SetInsertPoint(last);
+        for (size_t j = 0; j < names.size(); j++) {
+            if (reduction_index.count(names[j])) continue;
+            llvm::AllocaInst *v = own.at(names[j]);
+            b.CreateStore(b.CreateLoad(v->getAllocatedType(), v), b.CreateStructGEP(ctx_t, context, j));
+        }
+        b.CreateBr(ret);
+        b.SetInsertPoint(ret);
+        b.CreateRet(b.getInt32(0));
+
+        vars = std::move(saved_vars);
+        lets = std::move(saved_lets);
+        loops = std::move(saved_loops);
+        cur = saved_cur;
+        entry_block = saved_entry;
+        ret_ptr = saved_ret;
+        in_chunk_fn = false;
+        return fn;
     }
 
     Type var_type(const std::string &name) {

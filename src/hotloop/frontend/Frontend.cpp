@@ -281,7 +281,9 @@ private:
         case 3: start = a[0]; stop = a[1]; step = a[2]; break;
         default: fail(iter, "range() takes 1 to 3 arguments", "write range(stop), range(start, stop) or range(start, stop, step)");
         }
-        return For::make(var, start, stop, step, block(n.attr("body")), l);
+        ParallelInfo par;
+        par.parallel = ref->name != "range";  // prange: parallel when the function is parallel=True
+        return For::make(var, start, stop, step, block(n.attr("body")), l, par);
     }
 
     Stmt raise(nb::handle n, Loc l) {

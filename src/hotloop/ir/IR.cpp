@@ -283,8 +283,9 @@ Stmt If::make(Expr cond, Stmt then_case, Stmt else_case, Loc l) {
     n->else_case = std::move(else_case);
     return n;
 }
-Stmt For::make(const std::string &var, Expr start, Expr stop, Expr step, Stmt body, Loc l) {
+Stmt For::make(const std::string &var, Expr start, Expr stop, Expr step, Stmt body, Loc l, ParallelInfo par) {
     auto n = stmt<For>(l);
+    n->par = std::move(par);
     n->var = var;
     n->start = std::move(start);
     n->stop = std::move(stop);

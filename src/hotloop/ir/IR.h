@@ -236,11 +236,31 @@ struct Store : StmtNode { HL_STMT_NODE(Store) Expr array; std::vector<Expr> indi
     static Stmt make(Expr array, std::vector<Expr> indices, Expr value, Loc l = {}); };
 struct If : StmtNode { HL_STMT_NODE(If) Expr cond; Stmt then_case, else_case;  // else may be null
     static Stmt make(Expr cond, Stmt then_case, Stmt else_case, Loc l = {}); };
+// A scalar reduction of a parallel loop: each chunk of iterations accumulates into its
+// own copy of `var`, starting from `identity` (null: from the value before the loop, for
+// idempotent operations such as min); then `combine`, a statement reading the chunk's
+// value as the variable `$partial`, folds the chunks into `var` in chunk order.
+struct LoopReduction {
+    std::string var;
+    Expr identity;
+    Stmt combine;
+};
+// How a loop runs on the thread pool (codegen outlines its body; see runtime/Parallel.h).
+struct ParallelInfo {
+    bool parallel = false;
+    bool planned = false;   // checked by passes/PlanParallelLoops
+    bool implicit = false;  // made from an array expression: stays serial if unsafe
+    std::vector<LoopReduction> reductions;
+    int64_t cost = 1;  // estimated work of one iteration: small loops run serially
+};
 // for var in range(start, stop, step): Python semantics. The iteration count is
 // fixed on entry; assigning `var` in the body does not change the iteration.
+// A prange loop (or a loop made from an array expression) in a parallel=True function
+// carries ParallelInfo once passes/PlanParallelLoops has checked it is safe.
 struct For : StmtNode { HL_STMT_NODE(For) std::string var; Expr start, stop, step; Stmt body;
+    ParallelInfo par;
     static Stmt make(const std::string &var, Expr start, Expr stop, Expr step, Stmt body,
-                     Loc l = {}); };
+                     Loc l = {}, ParallelInfo par = {}); };
 struct While : StmtNode { HL_STMT_NODE(While) Expr cond; Stmt body;
     static Stmt make(Expr cond, Stmt body, Loc l = {}); };
 struct Break : StmtNode { HL_STMT_NODE(Break) static Stmt make(Loc l = {}); };
@@ -272,6 +292,7 @@ struct Function {
     Stmt body;
     std::vector<std::pair<std::string, Type>> locals;  // typed only: every local variable
     std::string filename;
+    bool parallel = false;   // compiled with parallel=True: prange and array expressions use threads
 };
 
 // What codegen compiles into one LLVM module: the entry function and its callees.

@@ -227,8 +227,13 @@ public:
         }
         case NodeType::For: {
             auto *f = s->as<For>();
-            pad(ind); os << "for " << f->var << " in range("; expr(f->start); os << ", ";
-            expr(f->stop); os << ", "; expr(f->step); os << "):\n";
+            pad(ind); os << "for " << f->var << (f->par.parallel ? " in prange(" : " in range(");
+            expr(f->start); os << ", "; expr(f->stop); os << ", "; expr(f->step); os << ")";
+            if (f->par.parallel) {
+                os << " cost=" << f->par.cost;
+                for (auto &r : f->par.reductions) os << " reduce(" << r.var << ")";
+            }
+            os << ":\n";
             stmt(f->body, ind + 1);
             break;
         }

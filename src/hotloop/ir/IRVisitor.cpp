@@ -323,7 +323,7 @@ Stmt IRMutator::visit(const For *op, const Stmt &self) {
     Expr a = mutate(op->start), b = mutate(op->stop), c = mutate(op->step);
     Stmt body = mutate(op->body);
     if (a == op->start && b == op->stop && c == op->step && body == op->body) return self;
-    return For::make(op->var, a, b, c, body ? body : Block::make({}), op->loc);
+    return For::make(op->var, a, b, c, body ? body : Block::make({}), op->loc, op->par);
 }
 Stmt IRMutator::visit(const While *op, const Stmt &self) {
     Expr c = mutate(op->cond);

@@ -58,6 +58,14 @@ public:
     Function &f;
     int counter = 0;
 
+    // The outermost loop of an array expression runs on the thread pool in a parallel=True
+    // function, if passes/PlanParallelLoops finds it safe.
+    ParallelInfo parallel() const {
+        ParallelInfo p;
+        p.parallel = p.implicit = f.parallel;
+        return p;
+    }
+
     std::string fresh(const char *prefix, const Type &t) {
         std::string n = std::string("$") + prefix + std::to_string(counter++);
         f.locals.push_back({n, t});
@@ -114,7 +122,7 @@ public:
         case NodeType::For: {
             auto *fo = s->as<For>();
             return For::make(fo->var, hoist(fo->start, pre), hoist(fo->stop, pre), hoist(fo->step, pre),
-                             stmt(fo->body), s->loc);
+                             stmt(fo->body), s->loc, fo->par);
         }
         case NodeType::While: {
             auto *w = s->as<While>();
@@ -303,7 +311,8 @@ public:
             idx.push_back(Var::make(vars.back(), Type::int64(), l));
         }
         Stmt s = body(idx);
-        for (int d = (int)dims.size() - 1; d >= 0; d--) s = For::make(vars[d], i64(0, l), dims[d], i64(1, l), s, l);
+        for (int d = (int)dims.size() - 1; d >= 0; d--)
+            s = For::make(vars[d], i64(0, l), dims[d], i64(1, l), s, l, d == 0 ? parallel() : ParallelInfo{});
         return s;
     }
 
@@ -328,7 +337,7 @@ public:
         std::string iv = fresh("i", Type::int64());
         Expr i = Var::make(iv, Type::int64(), l);
         Expr value = element_flat(flat_pre, ew, i, n, l);
-        flat_pre.push_back(For::make(iv, i64(0, l), n, i64(1, l), Store::make(flat_target, {i}, value, l), l));
+        flat_pre.push_back(For::make(iv, i64(0, l), n, i64(1, l), Store::make(flat_target, {i}, value, l), l, parallel()));
         if (ew.inputs.empty()) return Block::make(std::move(flat_pre), l);
         return If::make(same_shapes(ew, dims, l), Block::make(std::move(flat_pre), l), general, l);
     }

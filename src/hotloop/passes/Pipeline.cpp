@@ -4,6 +4,7 @@
 #include "hotloop/ir/IRPrinter.h"
 #include "hotloop/ir/Verifier.h"
 #include "hotloop/passes/LowerArrayExprs.h"
+#include "hotloop/passes/PlanParallelLoops.h"
 #include "hotloop/passes/StrengthReducePow.h"
 
 namespace hotloop {
@@ -19,7 +20,9 @@ void reduce_powers(Function &f) { f.body = strength_reduce_pow(f.body); }
 
 // In order. Each is one file in passes/.
 const Pass passes[] = {
+    {"plan_parallel_loops", plan_parallel_loops},
     {"lower_array_exprs", lower_array_exprs},
+    {"plan_parallel_loops", plan_parallel_loops},  // again, for the loops array expressions became
     {"strength_reduce_pow", reduce_powers},
 };
 

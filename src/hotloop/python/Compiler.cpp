@@ -125,6 +125,7 @@ public:
             // Report the error at the callee's line, in the callee's file.
             d.raise_compile_error(e);
         }
+        typed->parallel = d.options.parallel;
         run_pipeline(*typed, {verify_enabled()});
         in_progress.pop_back();
         callees.push_back(typed);
@@ -239,6 +240,7 @@ std::unique_ptr<Specialization> compile_specialization(Dispatcher &d, const std:
 
     t0 = Clock::now();
     bool verify_ir = verify_enabled();
+    typed->parallel = d.options.parallel;
     run_pipeline(*typed, {verify_ir});
     t.passes = since(t0);
     spec->return_type = typed->return_type;

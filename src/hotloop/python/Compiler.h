@@ -16,6 +16,7 @@ namespace hotloop {
 struct CompileOptions {
     bool fastmath = false;
     bool boundscheck = false;
+    bool parallel = false;  // prange loops and array expressions run on the thread pool
     bool error_model_numpy = false;
     bool cache = false;  // keep compiled code on disk (jit/ObjectCache)
     bool quick_compile = false;  // lighter loop optimizations (evaluate's elementwise loops)

@@ -56,6 +56,7 @@ Dispatcher::Dispatcher(nb::object func, nb::dict opts, nb::list sigs) : py_func(
         std::string key = nb::cast<std::string>(k);
         if (key == "fastmath") options.fastmath = nb::cast<bool>(v);
         else if (key == "boundscheck") options.boundscheck = nb::cast<bool>(v);
+        else if (key == "parallel") options.parallel = nb::cast<bool>(v);
         else if (key == "nogil") nogil = nb::cast<bool>(v);
         else if (key == "cache") options.cache = nb::cast<bool>(v);
         else if (key == "_quick_compile") options.quick_compile = nb::cast<bool>(v);

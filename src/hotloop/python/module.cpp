@@ -9,6 +9,7 @@
 #include "hotloop/jit/JITEngine.h"
 #include "hotloop/jit/ObjectCache.h"
 #include "hotloop/python/Dispatcher.h"
+#include "hotloop/runtime/Parallel.h"
 #include "hotloop/sema/Builtins.h"
 
 namespace nb = nanobind;
@@ -37,6 +38,19 @@ NB_MODULE(_core, m) {
         d["hotloop_version"] = HOTLOOP_VERSION;
         return d;
     }, "The host CPU, its vector width and the LLVM version.");
+    m.def("set_num_threads", [](int n) {
+        int most = runtime::max_threads();
+        if (n < 1 || n > most)
+            throw nb::value_error(("the number of threads must be between 1 and " + std::to_string(most) +
+                                   " ($HOTLOOP_NUM_THREADS, else the number of cores), got " + std::to_string(n)).c_str());
+        int previous = runtime::get_num_threads();
+        runtime::set_num_threads(n);
+        return previous;
+    }, nb::arg("n"), "Use n threads for parallel regions started by this thread; returns the previous number.");
+    m.def("get_num_threads", &runtime::get_num_threads, "Threads used by parallel regions started by this thread.");
+    m.def("max_threads", &runtime::max_threads, "The most threads: $HOTLOOP_NUM_THREADS, else the number of cores.");
+    m.def("_set_min_chunk_work", &runtime::set_min_chunk_work, nb::arg("work"),
+          "Testing aid: the least estimated work per chunk of a parallel loop (0: the default).");
     m.def("cache_dir", [] { return ObjectCache::directory(); },
           "The folder of the on-disk cache ($HOTLOOP_CACHE_DIR, else $XDG_CACHE_HOME/hotloop, else ~/.cache/hotloop).");
     m.def("supported_functions", [] {

@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 
 #include "hotloop/ir/IR.h"
+#include "hotloop/runtime/Parallel.h"
 #include "hotloop/runtime/Random.h"
 
 namespace hotloop::runtime {
@@ -24,6 +25,16 @@ size_t begin_call() { return call_buffers.size(); }
 void end_call(size_t mark) {
     for (size_t i = mark; i < call_buffers.size(); i++) release(call_buffers[i]);
     call_buffers.resize(mark);
+}
+
+std::vector<Buffer *> take_call_buffers(size_t mark) {
+    std::vector<Buffer *> out(call_buffers.begin() + (ptrdiff_t)mark, call_buffers.end());
+    call_buffers.resize(mark);
+    return out;
+}
+
+void adopt_call_buffers(const std::vector<Buffer *> &buffers) {
+    call_buffers.insert(call_buffers.end(), buffers.begin(), buffers.end());
 }
 
 void retain(Buffer *b) { __atomic_add_fetch(&b->refcount, 1, __ATOMIC_RELAXED); }
@@ -87,6 +98,7 @@ std::vector<Symbol> symbols() {
         {"hl_alloc", reinterpret_cast<void *>(&hl_alloc)},
     };
     for (auto &s : random_symbols()) out.push_back(s);
+    for (auto &s : parallel_symbols()) out.push_back(s);
     return out;
 }
 

@@ -35,6 +35,10 @@ PendingError &pending_error();
 // begin_call() before and end_call() after: buffers no returned array took are freed.
 size_t begin_call();
 void end_call(size_t mark);
+// Parallel regions: a worker thread hands the buffers its chunks allocated (from its
+// mark on) to the calling thread's call, which frees them at its end_call().
+std::vector<Buffer *> take_call_buffers(size_t mark);
+void adopt_call_buffers(const std::vector<Buffer *> &buffers);
 void retain(Buffer *b);   // a NumPy array now owns a reference
 void release(Buffer *b);  // ... and gave it up
 

@@ -201,10 +201,10 @@ private:
         loop_depth++;
         Stmt body = lower(f->body);
         loop_depth--;
-        if (!final_pass) return For::make(f->var, start, stop, step, body, f->loc);
+        if (!final_pass) return For::make(f->var, start, stop, step, body, f->loc, f->par);
         Type it = t.strong().is_int() && t.bits() == 64 ? Type::int64() : t;
         return For::make(f->var, convert(start, it, f->loc, "range()"), convert(stop, it, f->loc, "range()"),
-                         convert(step, it, f->loc, "range()"), body, f->loc);
+                         convert(step, it, f->loc, "range()"), body, f->loc, f->par);
     }
 
     Stmt lower_store(const Store *s) {
