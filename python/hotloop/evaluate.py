@@ -133,7 +133,7 @@ def _dispatcher(ex, names, with_out, out_ndim):
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     namespace = {"np": np}
     exec(compile(source, filename, "exec"), namespace)  # the generated def, not the user's string
-    disp = jit(namespace["_hl_expr"], error_model="numpy", cache=True, _quick_compile=True)
+    disp = jit(namespace["_hl_expr"], error_model="numpy", cache=True, parallel=True, _quick_compile=True)
     _compiled[key] = disp
     return disp
 
