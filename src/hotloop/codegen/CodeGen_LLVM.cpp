@@ -251,7 +251,7 @@ private:
         }
         case NodeType::For: {
             auto *f = s->as<For>();
-            if (f->par.parallel && !in_chunk_fn) parallel_for_loop(f);
+            if (f->par.parallel && f->par.planned && !in_chunk_fn) parallel_for_loop(f);
             else for_loop(f);
             break;
         }
@@ -450,13 +450,13 @@ private:
             own[names[j]] = entry_alloca(t, names[j]);
         }
         vars = own;
-        for (size_t j = 0; j < names.size(); j++) {
-            auto it = reduction_index.find(names[j]);
-            const Expr *identity = it == reduction_index.end() ? nullptr : &f->par.reductions[it->second].identity;
-            llvm::Value *init = identity && *identity ? expr(*identity)
-                                                      : b.CreateLoad(ctx_t->getElementType(j), b.CreateStructGEP(ctx_t, context, j));
-            b.CreateStore(init, own[names[j]]);
-        }
+        for (size_t j = 0; j < names.size(); j++)
+            b.CreateStore(b.CreateLoad(ctx_t->getElementType(j), b.CreateStructGEP(ctx_t, context, j)), own[names[j]]);
+        // Reductions start from their identity (which may read the variables: an array's shape).
+        std::vector<llvm::Value *> identities;
+        for (auto &r : f->par.reductions) identities.push_back(r.identity ? expr(r.identity) : nullptr);
+        for (size_t r = 0; r < identities.size(); r++)
+            if (identities[r]) b.CreateStore(identities[r], own.at(f->par.reductions[r].var));
         llvm::Value *start = b.CreateLoad(b.getInt64Ty(), b.CreateStructGEP(ctx_t, context, k_slots + 1));
         llvm::Value *step = b.CreateLoad(b.getInt64Ty(), b.CreateStructGEP(ctx_t, context, k_slots + 2));
         llvm::Value *n = b.CreateLoad(b.getInt64Ty(), b.CreateStructGEP(ctx_t, context, k_slots + 3));

@@ -66,6 +66,12 @@ public:
         return p;
     }
 
+    // A parallel loop's array reductions combine with array expressions too.
+    ParallelInfo lowered(ParallelInfo par) {
+        for (auto &r : par.reductions) r.combine = stmt(r.combine);
+        return par;
+    }
+
     std::string fresh(const char *prefix, const Type &t) {
         std::string n = std::string("$") + prefix + std::to_string(counter++);
         f.locals.push_back({n, t});
@@ -122,7 +128,7 @@ public:
         case NodeType::For: {
             auto *fo = s->as<For>();
             return For::make(fo->var, hoist(fo->start, pre), hoist(fo->stop, pre), hoist(fo->step, pre),
-                             stmt(fo->body), s->loc, fo->par);
+                             stmt(fo->body), s->loc, lowered(fo->par));
         }
         case NodeType::While: {
             auto *w = s->as<While>();

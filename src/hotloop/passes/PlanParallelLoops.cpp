@@ -145,6 +145,38 @@ std::optional<ReductionUse> match_reduction(const Assign *a) {
     return std::nullopt;
 }
 
+// An array reduction `acc += e` / `acc -= e` (a whole-array store of acc plus something):
+// each chunk adds into its own zeroed array, and the chunks' arrays are added into acc.
+std::optional<ReductionUse> match_array_reduction(const Store *st) {
+    auto *acc = st->array->as<Var>();
+    auto *m = st->value->as<ArrayMap>();
+    if (!acc || !m || !st->indices.empty()) return std::nullopt;
+    auto *b = m->body->as<Binary>();
+    if (!b || (b->op != BinOp::Add && b->op != BinOp::Sub)) return std::nullopt;
+    auto *ev = b->a->as<Var>();
+    std::vector<Expr> others;
+    bool found = false;
+    for (auto &[name, input] : m->inputs) {
+        if (ev && name == ev->name && is_var(input, acc->name)) found = true;
+        else if (reads_of(input).count(acc->name)) return std::nullopt;
+        else others.push_back(input);
+    }
+    if (!found || reads_of(b->b).count(ev->name)) return std::nullopt;
+    const Type &t = acc->type;
+    if (t.layout() == Layout::F) return std::nullopt;
+    Loc l = st->loc;
+    std::vector<Expr> dims;
+    for (int k = 0; k < t.ndim(); k++) dims.push_back(ArrayDim::make(st->array, k, l));
+    Expr zeros = AllocArray::make(t.with_layout(Layout::C), dims, AllocInit::Zeros, l);
+    if (t.layout() != Layout::C) zeros = Cast::make(t, zeros);
+    Type et = t.elem();
+    Expr sum = Binary::make(BinOp::Add, Var::make("$ea", et, l), Var::make("$eb", et, l), et, l);
+    Stmt combine = Store::make(st->array, {},
+                               ArrayMap::make(m->type, {{"$ea", st->array}, {"$eb", Var::make("$partial", t, l)}}, sum, l), l);
+    Expr other = others.empty() ? nullptr : MakeTuple::make(others, l);
+    return ReductionUse{"array+", other, zeros, combine};
+}
+
 [[noreturn]] void fail(Loc l, const std::string &what, const std::string &hint) { throw CompileError(l, what, hint); }
 
 // Checks one prange loop's body and finds its reductions.
@@ -178,6 +210,14 @@ public:
                      "or use range(...)");
             }
         }
+        for (auto &[x, u] : array_uses) {
+            if (assigned.count(x) || any_read.count(x))
+                fail(assigned.count(x) ? u.first : any_read.at(x),
+                     "array '" + x + "' is accumulated with += in this prange loop and also used elsewhere in it; "
+                     "its value there would depend on how the iterations are split among threads",
+                     "only update it with " + x + " += ... inside the loop and use it after the loop");
+            out.push_back({x, u.second[0].identity, u.second[0].combine});
+        }
         return out;
     }
 
@@ -186,11 +226,13 @@ private:
     const Stmt &body;
     std::set<std::string> assigned;  // in the body: private, reduction, or an error
     std::map<std::string, std::pair<Loc, std::vector<ReductionUse>>> uses;
-    std::map<std::string, Loc> carried, other_assign, other_read;
+    std::map<std::string, std::pair<Loc, std::vector<ReductionUse>>> array_uses;
+    std::map<std::string, Loc> carried, other_assign, other_read, any_read;
 
     void read(const Expr &e, const std::set<std::string> &defined, Loc l) {
         if (!e) return;
         for (auto &n : reads_of(e)) {
+            any_read.emplace(n, l);
             if (!assigned.count(n)) continue;  // read-only in the loop: shared
             other_read.emplace(n, l);
             if (!defined.count(n)) carried.emplace(n, l);
@@ -205,9 +247,6 @@ private:
             break;
         case NodeType::Assign: {
             auto *a = s->as<Assign>();
-            if (a->inplace && a->value->type.is_array() && !defined.count(a->name))
-                fail(s->loc, "array reduction '" + a->name + " " + "+= ...' in a prange loop is not supported yet",
-                     "write each iteration's result into its own row of a 2-D array, then sum it after the loop");
             if (auto r = match_reduction(a); r && !defined.count(a->name)) {
                 auto &u = uses[a->name];
                 if (u.second.empty()) u.first = s->loc;
@@ -222,6 +261,21 @@ private:
         }
         case NodeType::Store: {
             auto *st = s->as<Store>();
+            auto *target = st->array->as<Var>();
+            if (target && st->indices.empty() && !defined.count(target->name)) {
+                // Every iteration writes the whole of an array shared by the iterations.
+                auto r = match_array_reduction(st);
+                if (!r)
+                    fail(s->loc, "every iteration of this prange loop writes the whole array '" + target->name +
+                         "', so iterations running at once would overwrite each other",
+                         "write the iteration's own part (" + target->name + "[i, :] = ...), or accumulate with " +
+                         target->name + " += ... (an array reduction)");
+                auto &u = array_uses[target->name];
+                if (u.second.empty()) u.first = s->loc;
+                read(r->other, defined, s->loc);
+                u.second.push_back(*r);
+                break;
+            }
             read(st->array, defined, s->loc);
             for (auto &i : st->indices) read(i, defined, s->loc);
             read(st->value, defined, s->loc);
