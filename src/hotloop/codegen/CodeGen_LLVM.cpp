@@ -216,7 +216,7 @@ private:
             std::vector<llvm::Value *> idx;
             for (auto &i : st->indices) idx.push_back(expr(i));
             llvm::Value *v = expr(st->value);
-            b.CreateStore(v, element_ptr(arr, st->array->type, idx, st->indices));
+            b.CreateStore(v, element_ptr(arr, st->array->type, idx, st->indices, st->in_bounds));
             break;
         }
         case NodeType::If: {
@@ -440,6 +440,11 @@ private:
         entry_block = llvm::BasicBlock::Create(ctx, "entry", fn);
         b.SetInsertPoint(entry_block);
         llvm::Value *context = fn->getArg(0), *chunk = fn->getArg(1), *begin = fn->getArg(2), *end_k = fn->getArg(3);
+        // 0 <= begin <= end: lets LLVM prove indices non-negative (no wrap-around selects,
+        // so loads stay contiguous and vectorize).
+        auto range = llvm::Attribute::get(ctx, llvm::Attribute::Range,
+                                          llvm::ConstantRange(llvm::APInt(64, 0), llvm::APInt::getSignedMaxValue(64)));
+        for (unsigned a : {1u, 2u, 3u}) fn->addParamAttr(a, range);
         size_t k_slots = names.size();
 
         std::map<std::string, int> reduction_index;
@@ -457,8 +462,13 @@ private:
         for (auto &r : f->par.reductions) identities.push_back(r.identity ? expr(r.identity) : nullptr);
         for (size_t r = 0; r < identities.size(); r++)
             if (identities[r]) b.CreateStore(identities[r], own.at(f->par.reductions[r].var));
-        llvm::Value *start = b.CreateLoad(b.getInt64Ty(), b.CreateStructGEP(ctx_t, context, k_slots + 1));
-        llvm::Value *step = b.CreateLoad(b.getInt64Ty(), b.CreateStructGEP(ctx_t, context, k_slots + 2));
+        // A constant start and step stay constants: unit-stride loops must look unit-stride
+        // to the vectorizer.
+        auto bound = [&](const Expr &e, unsigned field) -> llvm::Value * {
+            if (auto *c = e->as<IntImm>()) return b.getInt64(c->value);
+            return b.CreateLoad(b.getInt64Ty(), b.CreateStructGEP(ctx_t, context, field));
+        };
+        llvm::Value *start = bound(f->start, k_slots + 1), *step = bound(f->step, k_slots + 2);
         llvm::Value *n = b.CreateLoad(b.getInt64Ty(), b.CreateStructGEP(ctx_t, context, k_slots + 3));
 
         auto *kv = entry_alloca(b.getInt64Ty(), "par.k");
@@ -469,7 +479,7 @@ private:
         llvm::Value *k = b.CreateLoad(b.getInt64Ty(), kv);
         b.CreateCondBr(b.CreateICmpSLT(k, end_k), body, done);
         b.SetInsertPoint(body);
-        llvm::Value *i = b.CreateAdd(start, b.CreateMul(k, step));
+        llvm::Value *i = b.CreateNSWAdd(start, b.CreateNSWMul(k, step));
         b.CreateStore(cast_scalar(i, Type::int64(), var_type(f->var)), vars.at(f->var));
         loops.push_back({latch, done});
         stmt(f->body);
@@ -526,11 +536,12 @@ private:
     }
 
     llvm::Value *element_ptr(llvm::Value *arr, const Type &t, std::vector<llvm::Value *> idx,
-                             const std::vector<Expr> &idx_ir) {
+                             const std::vector<Expr> &idx_ir, bool in_bounds = false) {
         int n = t.ndim();
         std::vector<llvm::Value *> dims(n);
         for (int k = 0; k < n; k++) {
             dims[k] = dim(arr, k);
+            if (in_bounds) continue;
             if (!known_non_negative(idx_ir[k])) {
                 // Negative indices count from the end, as in Python.
                 llvm::Value *neg = b.CreateICmpSLT(idx[k], b.getInt64(0));
@@ -551,12 +562,19 @@ private:
             }
             return b.CreateInBoundsGEP(et, data, {lin});
         }
+        // Strided: the dispatcher accepts only aligned arrays, so a stride is a multiple of
+        // the item size (except complex, aligned to its parts). Indexing in items lets
+        // LLVM version the loop for a unit stride, and vectorize it.
+        bool whole_items = !t.elem().is_complex();
+        int64_t item = t.elem().bytes();
         llvm::Value *off = nullptr;
         for (int k = 0; k < n; k++) {
-            llvm::Value *term = b.CreateNSWMul(idx[k], stride(arr, k));
+            llvm::Value *s = stride(arr, k);
+            if (whole_items && item > 1) s = b.CreateExactSDiv(s, b.getInt64(item));
+            llvm::Value *term = b.CreateNSWMul(idx[k], s);
             off = off ? b.CreateNSWAdd(off, term) : term;
         }
-        return b.CreateInBoundsGEP(b.getInt8Ty(), data, {off});
+        return b.CreateInBoundsGEP(whole_items ? et : b.getInt8Ty(), data, {off});
     }
 
     // The byte strides of an array value; computed from the shape for C/F layouts.
@@ -922,7 +940,7 @@ private:
             llvm::Value *arr = expr(l->array);
             std::vector<llvm::Value *> idx;
             for (auto &i : l->indices) idx.push_back(expr(i));
-            return b.CreateLoad(ltype(e->type), element_ptr(arr, l->array->type, idx, l->indices));
+            return b.CreateLoad(ltype(e->type), element_ptr(arr, l->array->type, idx, l->indices, l->in_bounds));
         }
         case NodeType::ArrayDim: {
             auto *d = e->as<ArrayDim>();

@@ -142,9 +142,10 @@ Expr Call::make(const std::string &callee, std::vector<Expr> args, Type t, Loc l
     n->args = std::move(args);
     return n;
 }
-Expr Load::make(Expr array, std::vector<Expr> indices, Loc l) {
+Expr Load::make(Expr array, std::vector<Expr> indices, Loc l, bool in_bounds) {
     internal_assert(array->type.is_array(), "Load of a non-array " + array->type.str());
     auto n = node<Load>(array->type.elem(), l.known() ? l : array->loc);
+    n->in_bounds = in_bounds;
     n->array = std::move(array);
     n->indices = std::move(indices);
     return n;
@@ -269,8 +270,9 @@ Stmt Assign::make(const std::string &name, Expr value, Loc l, bool inplace) {
     n->value = std::move(value);
     return n;
 }
-Stmt Store::make(Expr array, std::vector<Expr> indices, Expr value, Loc l) {
+Stmt Store::make(Expr array, std::vector<Expr> indices, Expr value, Loc l, bool in_bounds) {
     auto n = stmt<Store>(l);
+    n->in_bounds = in_bounds;
     n->array = std::move(array);
     n->indices = std::move(indices);
     n->value = std::move(value);

@@ -137,8 +137,10 @@ struct MathCall : ExprNode { HL_EXPR_NODE(MathCall) MathOp op; std::vector<Expr>
 struct Call : ExprNode { HL_EXPR_NODE(Call) std::string callee; std::vector<Expr> args;
     static Expr make(const std::string &callee, std::vector<Expr> args, Type t, Loc l = {}); };
 // array[indices...], one integer index per dimension; negative indices wrap.
-struct Load : ExprNode { HL_EXPR_NODE(Load) Expr array; std::vector<Expr> indices;
-    static Expr make(Expr array, std::vector<Expr> indices, Loc l = {}); };
+// `in_bounds`: the compiler made the indices and knows 0 <= index < dim (array expression
+// loops), so codegen emits neither the wrap-around nor a bounds check.
+struct Load : ExprNode { HL_EXPR_NODE(Load) Expr array; std::vector<Expr> indices; bool in_bounds = false;
+    static Expr make(Expr array, std::vector<Expr> indices, Loc l = {}, bool in_bounds = false); };
 // array.shape[dim] (int64).
 struct ArrayDim : ExprNode { HL_EXPR_NODE(ArrayDim) Expr array; int dim;
     static Expr make(Expr array, int dim, Loc l = {}); };
@@ -233,7 +235,8 @@ struct Assign : StmtNode { HL_STMT_NODE(Assign) std::string name; Expr value; bo
 // indices it assigns the whole target array (value: a scalar, array or ArrayMap,
 // broadcast); passes/LowerArrayExprs turns that into loops.
 struct Store : StmtNode { HL_STMT_NODE(Store) Expr array; std::vector<Expr> indices; Expr value;
-    static Stmt make(Expr array, std::vector<Expr> indices, Expr value, Loc l = {}); };
+    bool in_bounds = false;  // as Load's
+    static Stmt make(Expr array, std::vector<Expr> indices, Expr value, Loc l = {}, bool in_bounds = false); };
 struct If : StmtNode { HL_STMT_NODE(If) Expr cond; Stmt then_case, else_case;  // else may be null
     static Stmt make(Expr cond, Stmt then_case, Stmt else_case, Loc l = {}); };
 // A scalar reduction of a parallel loop: each chunk of iterations accumulates into its

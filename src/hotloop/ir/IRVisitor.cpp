@@ -311,7 +311,7 @@ Stmt IRMutator::visit(const Store *op, const Stmt &self) {
     auto idx = mutate(op->indices, &changed);
     Expr v = mutate(op->value);
     if (!changed && a == op->array && v == op->value) return self;
-    return Store::make(a, std::move(idx), v, op->loc);
+    return Store::make(a, std::move(idx), v, op->loc, op->in_bounds);
 }
 Stmt IRMutator::visit(const If *op, const Stmt &self) {
     Expr c = mutate(op->cond);

@@ -269,7 +269,9 @@ public:
             auto *roll = a->as<Roll>();
             std::vector<Expr> ai;
             for (int j = 0; j < nd; j++) {
-                Expr i = mul(idx[j + off], ew.steps.at(ph)[j]);
+                const Expr &step = ew.steps.at(ph)[j];
+                auto *unit = step->as<IntImm>();
+                Expr i = unit && unit->value == 1 ? idx[j + off] : mul(idx[j + off], step);
                 if (roll && roll->axis == j) {
                     // (i - shift) mod n, with 0 <= shift < n
                     Expr k = Binary::make(BinOp::Sub, i, roll->shift, Type::int64(), l);
@@ -277,7 +279,7 @@ public:
                 }
                 ai.push_back(i);
             }
-            m[ph] = Load::make(src, ai, l);
+            m[ph] = Load::make(src, ai, l, true);
         }
         return Substitute(m).mutate(ew.body);
     }
@@ -287,7 +289,7 @@ public:
         std::map<std::string, Expr> m;
         for (auto &[ph, a] : ew.inputs) {
             Expr flat = temp(pre, "flat", Reshape::make(a, {n}, l));
-            m[ph] = Load::make(flat, {i}, l);
+            m[ph] = Load::make(flat, {i}, l, true);
         }
         return Substitute(m).mutate(ew.body);
     }
@@ -305,6 +307,23 @@ public:
                 Expr e = eq(ArrayDim::make(a, j, l), dims[j]);
                 c = c ? and_(c, e) : e;
             }
+        return c ? c : BoolImm::make(true, l, false);
+    }
+
+    // True when every input has the full shape (its trailing dimensions equal dims).
+    Expr no_broadcast(const Elementwise &ew, const std::vector<Expr> &dims, Loc l) {
+        Expr c;
+        for (auto &[ph, a] : ew.inputs) {
+            int nd = a->type.ndim(), off = (int)dims.size() - nd;
+            for (int j = 0; j < nd; j++) {
+                if (auto *k = ew.steps.at(ph)[j]->as<IntImm>()) {
+                    if (k->value == 0) return BoolImm::make(false, l, false);  // always broadcasts
+                    continue;
+                }
+                Expr e = eq(ArrayDim::make(source(a), j, l), dims[j + off]);
+                c = c ? and_(c, e) : e;
+            }
+        }
         return c ? c : BoolImm::make(true, l, false);
     }
 
@@ -333,17 +352,29 @@ public:
               const Elementwise &ew, Loc l) {
         const Type &tt = target->type;
         Stmt general = nest(dims, l, [&](const std::vector<Expr> &idx) {
-            return Store::make(target, idx, element_at(ew, idx, l), l);
+            return Store::make(target, idx, element_at(ew, idx, l), l, true);
         });
+        if (ew.inputs.empty()) return general;
         // One dimension: the loop above is already flat. More: a flat loop when shapes agree.
-        if (dims.size() <= 1 || tt.layout() != Layout::C || !flat_candidate(ew, (int)dims.size())) return general;
+        if (dims.size() <= 1 || tt.layout() != Layout::C || !flat_candidate(ew, (int)dims.size())) {
+            // When no input broadcasts, indices need no steps: a strided input is then
+            // indexed by the loop variable times its stride alone, which LLVM versions for
+            // a unit stride and vectorizes.
+            Elementwise unit = ew;
+            for (auto &[ph, steps] : unit.steps)
+                for (auto &st : steps) st = i64(1, l);
+            Stmt same = nest(dims, l, [&](const std::vector<Expr> &idx) {
+                return Store::make(target, idx, element_at(unit, idx, l), l, true);
+            });
+            return If::make(no_broadcast(ew, dims, l), same, general, l);
+        }
         std::vector<Stmt> flat_pre;
         Expr n = temp(flat_pre, "n", product(dims, l));
         Expr flat_target = temp(flat_pre, "flat", Reshape::make(target, {n}, l));
         std::string iv = fresh("i", Type::int64());
         Expr i = Var::make(iv, Type::int64(), l);
         Expr value = element_flat(flat_pre, ew, i, n, l);
-        flat_pre.push_back(For::make(iv, i64(0, l), n, i64(1, l), Store::make(flat_target, {i}, value, l), l, parallel()));
+        flat_pre.push_back(For::make(iv, i64(0, l), n, i64(1, l), Store::make(flat_target, {i}, value, l, true), l, parallel()));
         if (ew.inputs.empty()) return Block::make(std::move(flat_pre), l);
         return If::make(same_shapes(ew, dims, l), Block::make(std::move(flat_pre), l), general, l);
     }
@@ -501,7 +532,7 @@ public:
             Expr kv = Var::make(k, Type::int64(), l);
             body.push_back(For::make(k, i64(0, l), dims[ax], i64(1, l),
                                      accumulate(r->op, acc, idx, at, element_at(ew, full(kv), l), kv, l), l));
-            body.push_back(Store::make(outv, oix, finish(r->op, acc, idx, at, res, dims[ax], l), l));
+            body.push_back(Store::make(outv, oix, finish(r->op, acc, idx, at, res, dims[ax], l), l, true));
             return Block::make(std::move(body), l);
         }));
         return outv;
