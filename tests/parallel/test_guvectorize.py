@@ -317,3 +317,12 @@ def test_other_decoration_errors():
 
     with pytest.raises(hl.CompileError, match="undefined_name_for_guvectorize"):
         hl.guvectorize(["void(float64[:], float64[:])"], "(n)->()")(bad)
+
+
+def test_boundscheck_indexerror_propagates():
+    def past_the_end(x, out):
+        out[0] = x[x.shape[0]]
+
+    f = hl.guvectorize(["void(float64[:], float64[:])"], "(n)->()", boundscheck=True)(past_the_end)
+    with pytest.raises(IndexError):
+        f(np.ones((3, 4)))

@@ -525,6 +525,16 @@ def test_kernel_exception_in_reduce_and_lazy():
         lazy(np.array([-1, 2]))
 
 
+def test_assert_in_kernel_propagates():
+    @hl.vectorize(["float64(float64)"])
+    def positive(x):
+        assert x > 0, "must be positive"
+        return x
+
+    with pytest.raises(AssertionError, match="must be positive"):
+        positive(np.array([1.0, -1.0]))
+
+
 def test_error_model_numpy_integer_division_by_zero():
     # As Numba's ufuncs (error_model="numpy"): integer division by zero gives 0, float
     # division follows IEEE and NumPy's floating-point error handling (np.errstate).
