@@ -70,7 +70,7 @@ class DriverArgs {
 public:
     DriverArgs(const UfuncData &u, const Loop &loop, char **args, npy_intp const *dims, npy_intp const *steps)
         : u(u), loop(loop) {
-        size_t words = 2 + u.nargs;  // n, par, then the pointer array follows the structs
+        size_t words = 2;  // n and par; then the array structs, then the pointer array
         for (int k = 0; k < u.nargs; k++) {
             offset.push_back(words);
             words += array_header_words + 2 * ndim(k);
