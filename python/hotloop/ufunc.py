@@ -298,10 +298,16 @@ class _Builder:
         loops = [self.loops[k] for k in keys]
         core_ndims = [len(d) for d in self.layout[1] + self.layout[2]] if self.layout \
             else [0] * (self.nin + self.nout)
-        keepalive = (self.kernel, tuple(self.drivers.values()))
-        return _core._make_ufunc(self.func.__name__, self.func.__doc__ or "", self.nin, self.nout,
-                                 self.identity_code, self.layout[0] if self.layout else None,
-                                 loops, core_ndims, self.target == "parallel", keepalive)
+        drivers = tuple(self.drivers.values())
+        ufunc = _core._make_ufunc(self.func.__name__, self.func.__doc__ or "", self.nin, self.nout,
+                                  self.identity_code, self.layout[0] if self.layout else None,
+                                  loops, core_ndims, self.target == "parallel", (self.kernel, drivers))
+        try:  # NumPy 2's ufuncs take attributes: the kernel, and the drivers for inspect_asm()
+            ufunc.py_func = self.func
+            ufunc.hotloop_drivers = drivers
+        except AttributeError:
+            pass
+        return ufunc
 
 
 # ---- vectorize ----------------------------------------------------------------------------
@@ -368,6 +374,7 @@ class DUFunc:
     identity = property(lambda self: self.ufunc.identity)
     signature = property(lambda self: self.ufunc.signature)
     py_func = property(lambda self: self._builder.func)
+    hotloop_drivers = property(lambda self: tuple(self._builder.drivers.values()))
     target = property(lambda self: self._builder.target)
 
     def __repr__(self):

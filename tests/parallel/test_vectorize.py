@@ -83,6 +83,12 @@ def test_returns_a_numpy_ufunc():
     assert add.signature is None
     assert "Adds." in add.__doc__
     assert add(1.0, 2.0) == 3.0
+    # hotloop's additions: the kernel, and the compiled loops for inspection.
+    assert add.py_func(1.0, 2.0) == 3.0
+    (driver,) = add.hotloop_drivers
+    assert len(driver.signatures) == 2             # the contiguous and the strided loop
+    assert "float64[::1]" in driver.signatures[0]
+    assert isinstance(driver.inspect_asm(driver.signatures[0]), str)
 
 
 @pytest.mark.parametrize("sigs", [
