@@ -28,9 +28,8 @@ namespace {
 // and one for any strides.
 using Entry = int32_t (*)(void **args, void *result);
 
-// Below these sizes the parallel target runs its serial loop: not worth waking threads.
-constexpr int64_t parallel_min_elements = 4096;  // elementwise (vectorize) loops
-constexpr int64_t parallel_min_outer = 2;        // gufunc loops: each iteration is a kernel call
+// (The parallel target needs no size threshold here: the runtime splits a prange loop into
+// chunks by its estimated work and runs a small one on the calling thread.)
 // Elements per driver call when broadcast (stride-0) inputs are expanded into a buffer.
 constexpr int64_t broadcast_chunk = 4096, broadcast_chunk_parallel = int64_t(1) << 16;
 
@@ -214,7 +213,7 @@ bool run_broadcast(const UfuncData &u, const Loop &loop, DriverArgs &a, char **a
         a.set_n(m);
         for (int k = 0; k < u.nargs; k++)
             if (steps[k] != 0 || k >= u.nin) a.set_data(k, args[k] + done * steps[k]);
-        a.set_par(par_ok && m >= parallel_min_elements);
+        a.set_par(par_ok && m > 1);
         if (!a.call(loop.contiguous)) return true;
     }
     return true;
@@ -230,8 +229,7 @@ void ufunc_loop(char **args, npy_intp const *dims, npy_intp const *steps, void *
     bool contiguous = loop.contiguous != nullptr;
     for (int k = 0; contiguous && k < u.nargs; k++) contiguous = a.c_contiguous(k);
     if (!contiguous && loop.contiguous && !u.gufunc && run_broadcast(u, loop, a, args, steps, n)) return;
-    if (u.parallel)
-        a.set_par(n >= (u.gufunc ? parallel_min_outer : parallel_min_elements) && a.independent_iterations());
+    if (u.parallel) a.set_par(n > 1 && a.independent_iterations());
     a.call(contiguous ? loop.contiguous : loop.strided);
 }
 
