@@ -214,6 +214,20 @@ std::shared_ptr<Function> untyped_ir(Dispatcher &d, double *seconds) {
     return d.untyped;
 }
 
+Type infer_return_type(Dispatcher &d, const std::vector<Type> &args) {
+    double fe = 0;
+    auto untyped = untyped_ir(d, &fe);
+    Resolver resolver;
+    SemaOptions so;
+    so.locals = d.options.locals;
+    so.symbol = new_symbol(d.name);
+    try {
+        return infer_types(*untyped, args, so, &resolver)->return_type;
+    } catch (CompileError &e) {
+        d.raise_compile_error(e);
+    }
+}
+
 std::unique_ptr<Specialization> compile_specialization(Dispatcher &d, const std::vector<Type> &args,
                                                        const Type &return_type) {
     auto spec = std::make_unique<Specialization>();

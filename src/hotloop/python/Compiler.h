@@ -51,6 +51,10 @@ std::shared_ptr<Function> untyped_ir(Dispatcher &d, double *seconds);
 std::unique_ptr<Specialization> compile_specialization(Dispatcher &d, const std::vector<Type> &args,
                                                        const Type &return_type);
 
+// The return type the function would have for these argument types: the frontend and
+// type inference only (no passes, no code). Raises hotloop.CompileError like a compile.
+Type infer_return_type(Dispatcher &d, const std::vector<Type> &args);
+
 // Assembly of a specialization (compiles its LLVM IR again, for inspection only).
 std::string specialization_assembly(const Specialization &s);
 

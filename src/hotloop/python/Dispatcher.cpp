@@ -50,6 +50,12 @@ void layout_arguments(Specialization &s) {
 
 }  // namespace
 
+void raise_pending_error() {
+    auto &err = runtime::pending_error();
+    PyErr_SetString(exception_class((ExcKind)err.kind), err.message.c_str());
+    err.kind = -1;
+}
+
 Dispatcher::Dispatcher(nb::object func, nb::dict opts, nb::list sigs) : py_func(std::move(func)) {
     name = nb::cast<std::string>(py_func.attr("__name__"));
     for (auto [k, v] : opts) {
@@ -255,9 +261,7 @@ PyObject *Dispatcher::call(PyObject *const *args_in, size_t nargs, PyObject *kwa
         if (status == 0) {
             out = read_value(s->return_type, result);
         } else {
-            auto &err = runtime::pending_error();
-            PyErr_SetString(exception_class((ExcKind)err.kind), err.message.c_str());
-            err.kind = -1;
+            raise_pending_error();
         }
         runtime::end_call(mark);
         return out;
@@ -329,6 +333,14 @@ void bind_dispatcher(nb::module_ &m) {
         .def("_compile_explicit", [](Dispatcher &d) {
             for (auto &sig : d.explicit_signatures) d.specialize(sig.args, sig.return_type);
         })
+        .def("_entry_address", [](Dispatcher &d, nb::object sig) {
+            return (uintptr_t)select(d, sig)->entry;
+        }, nb::arg("signature"), "Address of a compiled specialization's native entry (for ufunc loops).")
+        .def("_infer_return_type", [](Dispatcher &d, const std::string &sig) {
+            Signature s;
+            try { s = parse_signature(sig); } catch (CompileError &e) { d.raise_compile_error(e); }
+            return infer_return_type(d, s.args).str();
+        }, nb::arg("signature"), "The return type for an argument list \"(float64, int64)\", inferred without compiling.")
         .def("inspect_ir", [](Dispatcher &d, nb::object sig) {
             return inspect(d, sig, [](const Specialization &s) { return s.ir_text; });
         }, nb::arg("signature") = nb::none())

@@ -60,6 +60,10 @@ private:
     Specialization *lookup(PyObject *const *args, size_t nargs);
 };
 
+// Raises the exception compiled code left pending in the runtime as the matching Python
+// exception (the GIL must be held) and clears it.
+void raise_pending_error();
+
 void bind_dispatcher(nanobind::module_ &m);
 
 }  // namespace hotloop

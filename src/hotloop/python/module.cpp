@@ -9,6 +9,7 @@
 #include "hotloop/jit/JITEngine.h"
 #include "hotloop/jit/ObjectCache.h"
 #include "hotloop/python/Dispatcher.h"
+#include "hotloop/python/Ufunc.h"
 #include "hotloop/runtime/Parallel.h"
 #include "hotloop/sema/Builtins.h"
 
@@ -17,6 +18,7 @@ using namespace hotloop;
 
 static bool import_numpy() {
     import_array1(false);
+    import_umath1(false);
     return true;
 }
 
@@ -27,6 +29,7 @@ NB_MODULE(_core, m) {
     m.doc() = "hotloop's compiler and runtime (C++); use the hotloop package instead.";
     nb::exception<InternalError>(m, "InternalError", PyExc_RuntimeError);
     bind_dispatcher(m);
+    bind_ufunc(m);
     m.def("host_info", [] {
         const HostInfo &h = JITEngine::get().host();
         nb::dict d;
