@@ -344,11 +344,13 @@ private:
         if (!llvm::isa<llvm::ConstantInt>(step))
             raise_if(b.CreateICmpEQ(step, b.getInt64(0)), ExcKind::ValueError, "range() arg 3 must not be zero");
         else if (llvm::cast<llvm::ConstantInt>(step)->isZero()) { raise(ExcKind::ValueError, "range() arg 3 must not be zero"); return; }
-        // Trip count: ceil((stop - start) / step) when positive, else 0.
+        // Trip count: ceil((stop - start) / step) when positive, else 0; the span is
+        // unsigned, so ranges wider than int64 (-2**62 to 2**62) count right.
         llvm::Value *neg = b.CreateICmpSLT(step, b.getInt64(0));
         llvm::Value *span = b.CreateSelect(neg, b.CreateSub(start, stop), b.CreateSub(stop, start));
         llvm::Value *abs_step = b.CreateSelect(neg, b.CreateNeg(step), step);
-        llvm::Value *n = b.CreateSelect(b.CreateICmpSGT(span, b.getInt64(0)),
+        llvm::Value *nonempty = b.CreateSelect(neg, b.CreateICmpSGT(start, stop), b.CreateICmpSLT(start, stop));
+        llvm::Value *n = b.CreateSelect(nonempty,
                                         b.CreateAdd(b.CreateUDiv(b.CreateSub(span, b.getInt64(1)), abs_step), b.getInt64(1)),
                                         b.getInt64(0));
 

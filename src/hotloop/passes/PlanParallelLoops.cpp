@@ -161,7 +161,7 @@ std::optional<ReductionUse> match_array_reduction(const Store *st) {
         else if (reads_of(input).count(acc->name)) return std::nullopt;
         else others.push_back(input);
     }
-    if (!found || reads_of(b->b).count(ev->name)) return std::nullopt;
+    if (!found || reads_of(b->b).count(ev->name) || reads_of(b->b).count(acc->name)) return std::nullopt;
     const Type &t = acc->type;
     if (t.layout() == Layout::F) return std::nullopt;
     Loc l = st->loc;
@@ -275,6 +275,24 @@ private:
                 read(r->other, defined, s->loc);
                 u.second.push_back(*r);
                 break;
+            }
+            // A whole-array store into a view of a shared array that does not depend on the
+            // iteration (acc[:] = ..., acc[:] += ...): every iteration writes the same memory.
+            if (st->indices.empty() && !target) {
+                const Expr *base = &st->array;
+                bool per_iteration = false;
+                while (auto *v = (*base)->as<View>()) {
+                    for (auto &sp : v->specs)
+                        for (const Expr *e : {&sp.index, &sp.start, &sp.stop, &sp.step})
+                            if (*e)
+                                for (auto &n : reads_of(*e)) per_iteration |= assigned.count(n) || n == var;
+                    base = &v->array;
+                }
+                auto *root = (*base)->as<Var>();
+                if (root && !per_iteration && !defined.count(root->name) && base != &st->array)
+                    fail(s->loc, "every iteration of this prange loop writes the whole array '" + root->name + "' (or one same part of it), so iterations running at once would overwrite each other",
+                         "index the target with the loop variable (" + root->name + "[i, :] = ...), or accumulate "
+                         "into the whole array with " + root->name + " += ... (an array reduction)");
             }
             read(st->array, defined, s->loc);
             for (auto &i : st->indices) read(i, defined, s->loc);

@@ -126,7 +126,12 @@ public:
             d.raise_compile_error(e);
         }
         typed->parallel = d.options.parallel;
-        run_pipeline(*typed, {verify_enabled()});
+        try {
+            run_pipeline(*typed, {verify_enabled()});
+        } catch (CompileError &e) {
+            in_progress.pop_back();
+            d.raise_compile_error(e);
+        }
         in_progress.pop_back();
         callees.push_back(typed);
         done[key] = typed;
@@ -255,7 +260,11 @@ std::unique_ptr<Specialization> compile_specialization(Dispatcher &d, const std:
     t0 = Clock::now();
     bool verify_ir = verify_enabled();
     typed->parallel = d.options.parallel;
-    run_pipeline(*typed, {verify_ir});
+    try {
+        run_pipeline(*typed, {verify_ir});
+    } catch (CompileError &e) {
+        d.raise_compile_error(e);  // a prange loop that races
+    }
     t.passes = since(t0);
     spec->return_type = typed->return_type;
     spec->symbol = typed->symbol;

@@ -62,8 +62,7 @@ int32_t run_serially(ChunkFn fn, void *ctx, int64_t n, int64_t chunks) {
 // error is reported does not depend on timing) and the buffers workers allocated.
 struct Region {
     std::mutex mutex;
-    std::atomic<bool> failed{false};
-    int64_t failed_chunk = INT64_MAX;
+    std::atomic<int64_t> failed_chunk{INT64_MAX};
     PendingError error;
     std::vector<Buffer *> buffers;
 };
@@ -101,7 +100,9 @@ static int32_t hl_parallel_for(ChunkFn fn, void *ctx, int64_t n, int64_t chunks)
         bool outer = in_region;
         in_region = true;
         size_t mark = begin_call();
-        for (int64_t c = r.begin(); c < r.end() && !region.failed.load(std::memory_order_relaxed); c++) {
+        // After a failure, chunks past it are skipped but earlier ones still run: the
+        // reported error is the first the serial loop would raise, whatever the timing.
+        for (int64_t c = r.begin(); c < r.end() && c < region.failed_chunk.load(std::memory_order_relaxed); c++) {
             if (!fn(ctx, c, c * n / chunks, (c + 1) * n / chunks)) continue;
             std::lock_guard<std::mutex> lock(region.mutex);
             if (c < region.failed_chunk) {
@@ -109,7 +110,6 @@ static int32_t hl_parallel_for(ChunkFn fn, void *ctx, int64_t n, int64_t chunks)
                 region.error = pending_error();
             }
             pending_error() = PendingError{};
-            region.failed = true;
         }
         if (std::this_thread::get_id() != caller) {
             std::vector<Buffer *> mine = take_call_buffers(mark);
@@ -122,7 +122,7 @@ static int32_t hl_parallel_for(ChunkFn fn, void *ctx, int64_t n, int64_t chunks)
         tbb::parallel_for(tbb::blocked_range<int64_t>(0, chunks, 1), body, tbb::simple_partitioner());
     });
     adopt_call_buffers(region.buffers);
-    if (!region.failed) return 0;
+    if (region.failed_chunk == INT64_MAX) return 0;
     pending_error() = region.error;
     return 1;
 }
