@@ -17,6 +17,18 @@ laplacian) and ``second-derivative`` (finite differences, a loop and slices) --
 numpy over a grid of expressions x sizes, plus the first call of a new expression and the
 cached call on 10 elements; it prints a table of its own after the main one.
 
+The parallel group (:class:`ParallelWorkload`, one table of its own with the thread counts of
+hotloop, Numba and numexpr and a "vs copy" column: time / the time of the same bytes copied by
+a hotloop prange loop on all threads): ``poly-parallel-1M`` and ``poly-parallel-10M`` (the
+polynomial through numexpr and ``hl.evaluate``, ``njit(parallel=True)`` of ``f_numpy`` and of a
+prange loop, ``vectorize(target="parallel")``, and the copies), ``laplacian-parallel``
+(``laplacian_numpy`` under ``parallel=True`` on 2000x2000), ``contest-sum`` (the "Writing
+Faster Python" contest, ``s += i`` over ``prange(2e9)`` and ``range(2e9)``: the exact
+``n*(n-1)//2`` is required) and ``parallel-overhead`` (the fork-join of a region with one
+iteration per thread; hotloop runs such a loop serially unless told otherwise, so one row sets
+``hl._core._set_min_chunk_work(1)`` around each call). The prange loops call a module-level
+``prange``, bound to ``numba.prange`` or ``hl.prange`` for each JIT.
+
 How the numbers are taken
 -------------------------
 * ``time.perf_counter``; the garbage collector is off while timing.
@@ -27,6 +39,9 @@ How the numbers are taken
   implementation. Within a round each implementation takes up to 10 samples in a ~20 ms slot
   (at least one), so peers of similar speed get the same number of chances at their minimum.
 * Ratios are ``time / baseline time`` -- below 1 is faster than the baseline.
+* A workload's ``untimed`` (and, under ``--quick``, ``untimed_quick``) implementations are
+  called once for their result -- the reference -- and not timed: the exact formula of the
+  contest sum, numpy's polynomial on 10M elements (seconds a call).
 
 Adding a workload
 -----------------
@@ -439,6 +454,10 @@ class Workload:
     samples_per_round: int = 10             # at most this many samples per round, and
     slot_s: float = 0.02                    # no new one once this time is spent (at least 1)
     atol: float = 0.0                       # absolute tolerance of the agreement check
+    # Implementations called once for their result (the reference) and not timed: always,
+    # or only under --quick (numpy's x**8 on 10M elements takes seconds a call).
+    untimed: tuple = ()
+    untimed_quick: tuple = ()
 
     # Workloads with a table of their own (see EvaluateWorkload) override these two.
     def compute_ratios(self, rows: list) -> None:
@@ -453,6 +472,7 @@ class Workload:
                                             else self.size))
         rows, ready = [], {}
         expected = None
+        untimed = set(self.untimed) | (set(self.untimed_quick) if opts.quick else set())
         for impl in self.impls:
             row = Row(self.name, impl.name, impl.family, impl.variant)
             rows.append(row)
@@ -470,7 +490,8 @@ class Workload:
                 out = fn(*args)               # compiles, for the JITs: outside the timing
                 row.extra["first_call_s"] = time.perf_counter() - t0
                 est = math.inf                # best warm call: batches tiny calls
-                for _ in range(5 if row.extra["first_call_s"] < 0.1 else 1):
+                for _ in range(0 if impl.name in untimed else
+                               5 if row.extra["first_call_s"] < 0.1 else 1):
                     t0 = time.perf_counter()
                     out = fn(*args)
                     est = min(est, time.perf_counter() - t0)
@@ -500,6 +521,8 @@ class Workload:
         # Time the survivors interleaved.
         runnable = {}
         for n, (fn, args, out, est) in ready.items():
+            if n in untimed:
+                continue
             number = max(1, int(self.min_sample_s / max(est, 1e-9)))
             runnable[n] = (fn, args, number, self.samples_per_round)
         del ready, expected
@@ -507,6 +530,9 @@ class Workload:
         samples = interleaved(runnable, opts.n_rounds(self.rounds_quick, self.rounds_full),
                               budget, slot_s=self.slot_s)
         for row in rows:
+            if row.impl in untimed and row.status == "ok":
+                row.extra["untimed"] = True
+                row.detail = "called once for its result, not timed"
             if row.impl in samples:
                 s = samples[row.impl]
                 row.samples_s = s
@@ -1552,6 +1578,419 @@ register(EvaluateWorkload(
 ))
 
 
+# --- The parallel group: parallel=True with prange, parallel array expressions,
+# vectorize(target="parallel"), hl.evaluate and numexpr on threads, against Numba's
+# parallel=True and the same bytes copied by all threads.
+#
+# The prange loops below call the module-level name ``prange``: each JIT gets its own copy of
+# the function whose globals hold np and its own prange (numba.prange, hl.prange; see
+# _parallel_jitted). Called as they are here, prange is range and they run serially.
+
+prange = range
+
+
+def poly_prange(x):
+    y = np.empty_like(x)
+    for i in prange(x.shape[0]):
+        v = x[i]
+        y[i] = v + v**2 + v**3 + v**4 + v**5 + v**6 + v**7 + v**8
+    return y
+
+
+def poly_scalar(v):
+    return v + v**2 + v**3 + v**4 + v**5 + v**6 + v**7 + v**8
+
+
+def f_hl_evaluate(x):
+    return _hotloop().evaluate("x + x**2 + x**3 + x**4 + x**5 + x**6 + x**7 + x**8")
+
+
+def copy_prange(x):
+    y = np.empty_like(x)
+    for i in prange(x.shape[0]):
+        y[i] = x[i]
+    return y
+
+
+def copy_grid_prange(f, dx, dy):
+    """The Laplacian's input grid copied (dx, dy: the Laplacian's arguments, unused)."""
+    y = np.empty_like(f)
+    for i in prange(f.shape[0]):
+        for j in range(f.shape[1]):
+            y[i, j] = f[i, j]
+    return y
+
+
+def copy_grid_numpy(f, dx, dy):
+    return np.copy(f)
+
+
+# The "Writing Faster Python" contest: the sum of 0 .. n-1 with n = 2e9.
+
+def contest_sum_prange(n):
+    s = 0
+    for i in prange(n):
+        s += i
+    return s
+
+
+def contest_sum_range(n):
+    s = 0
+    for i in range(n):
+        s += i
+    return s
+
+
+# The fork-join of a parallel region with (almost) nothing to do: one iteration per thread.
+
+def fork_join_prange(n):
+    out = np.empty(n, np.int64)
+    for i in prange(n):
+        out[i] = i
+    return out
+
+
+def fork_join_range(n):
+    out = np.empty(n, np.int64)
+    for i in range(n):
+        out[i] = i
+    return out
+
+
+def fork_join_numpy(n):
+    return np.arange(n, dtype=np.int64)
+
+
+def _prange_of(name):
+    """numba.prange or hl.prange (``name`` is "numba" or "hotloop")."""
+    mod = _optional("numba") if name == "numba" else _hotloop()
+    if mod is None:
+        raise Unavailable(_why(name))
+    return mod.prange
+
+
+def _parallel_jitted(getter, name, fn, parallel=True):
+    """build() for ``njit(parallel=parallel)`` of ``fn`` rebound to {"np": np, "prange": the
+    JIT's prange} (a new function object: each JIT, and each option, sees it for the first
+    time)."""
+    def build():
+        jit = _require(getter, name)
+        return jit(parallel=parallel)(_rebind(fn, {"np": np, "prange": _prange_of(name)}))
+    return build
+
+
+def _vectorize_build(name):
+    """build() for ``vectorize(["float64(float64)"], target="parallel")(poly_scalar)``."""
+    def build():
+        if name == "numba":
+            mod = _optional("numba")
+            if mod is None:
+                raise Unavailable(_why("numba"))
+        else:
+            mod = _hotloop()
+            if mod is None:
+                raise Unavailable(_why("hotloop"))
+        vectorize = getattr(mod, "vectorize", None)
+        if vectorize is None:
+            raise Unavailable(f"{name} has no vectorize")
+        return vectorize(["float64(float64)"], target="parallel")(fresh_function(poly_scalar))
+    return build
+
+
+def _hl_evaluate_build():
+    if _hotloop() is None:
+        raise Unavailable(_why("hotloop"))
+    return f_hl_evaluate
+
+
+def _min_chunk_work_1(build):
+    """build() for the callable ``build()`` gives, wrapped so that each call runs with
+    ``hl._core._set_min_chunk_work(1)`` (the runtime then splits even a 2-iteration loop
+    across the threads) and restores the default (0) after it. The two settings are part of
+    the time (well under a microsecond)."""
+    def wrapped_build():
+        fn = build()
+        core = _hotloop()._core
+
+        def call(*args):
+            core._set_min_chunk_work(1)
+            try:
+                return fn(*args)
+            finally:
+                core._set_min_chunk_work(0)
+        return call
+    return wrapped_build
+
+
+def _copy_check(out, expected, args):
+    """A copy: the result must equal the input, args[0]."""
+    return check_close(out, args[0])
+
+
+def _contest_check(out, expected, args):
+    """The exact integer sum n*(n-1)//2 (rtol would let 2e18 be off by 2e9)."""
+    n = args[0]
+    want = n * (n - 1) // 2
+    if not isinstance(out, (int, np.integer)) or isinstance(out, bool):
+        return "MISMATCH", f"returned {type(out).__name__} {out!r}, expected the int {want}"
+    if int(out) != want:
+        return "MISMATCH", f"returned {int(out)}, expected {want}"
+    return "ok", ""
+
+
+def _thread_counts() -> dict:
+    """{"hotloop": n, "numba": n, "numexpr": n} for the peers that are there."""
+    counts = {}
+    hl = _hotloop()
+    if hl is not None:
+        counts["hotloop"] = hl.get_num_threads()
+    for name in ("numba", "numexpr"):
+        mod = _optional(name)
+        if mod is not None:
+            try:
+                counts[name] = mod.get_num_threads()
+            except Exception:
+                pass
+    return counts
+
+
+class ParallelWorkload(Workload):
+    """A workload of the parallel group: timed like any other, shown in a table of its own
+    (all the group's workloads together) with a "vs copy" column -- time / the time of
+    ``copy_baseline``, the same bytes copied by all threads -- and the thread counts."""
+
+    def __init__(self, *args, copy_baseline=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.copy_baseline = copy_baseline
+
+    def run(self, opts: Options) -> list:
+        rows = super().run(opts)
+        threads = _thread_counts()
+        for r in rows:
+            if r.family in threads:
+                r.extra["threads"] = threads[r.family]
+        return rows
+
+    def compute_ratios(self, rows: list) -> None:
+        _generic_ratios(self, rows)
+        base = next((r for r in rows if r.impl == self.copy_baseline and r.timed), None)
+        for r in rows:
+            if base is not None and r.timed:
+                r.extra["vs_copy"] = r.time_s / base.time_s
+
+    def table_lines(self, rows: list) -> Optional[list]:
+        return parallel_table_lines([(self, rows)])
+
+
+def _numba_threading_layer() -> Optional[str]:
+    nb = _optional("numba")
+    try:
+        return nb.threading_layer() if nb is not None else None
+    except Exception:       # no parallel function has run yet
+        return None
+
+
+def parallel_table_lines(members: list) -> list:
+    """One table for the parallel group's workloads (``[(workload, rows)]``)."""
+    threads = _thread_counts()
+    layer = _numba_threading_layer()
+    said = []
+    for name in ("hotloop", "numba", "numexpr"):
+        if name in threads:
+            said.append(f"{name} on {threads[name]} threads"
+                        + (f" ({layer})" if name == "numba" and layer else ""))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    out = [f"parallel: {', '.join(said) or 'no threads'}; {cores} cores usable", ""]
+    header = ("workload", "implementation", "best time", "vs numpy", "vs numba", "vs copy",
+              "check")
+    lines = []
+    for wl, rows in members:
+        for r in rows:
+            if r.extra.get("untimed") and r.status == "ok":
+                check = "ok (not timed)"
+            elif r.status in ("skipped", "ok", "unchecked"):
+                check = r.status
+            else:
+                check = f"!! {r.status} !!"
+            lines.append((wl.name, r.impl, fmt_time(r.time_s), fmt_ratio(r.vs_numpy),
+                          fmt_ratio(r.vs_numba), fmt_ratio(r.extra.get("vs_copy")), check))
+        lines.append(None)
+    out += _format_table(header, lines[:-1], left={0, 1, 6})
+    out += ["", "vs copy: time / the time of the same bytes copied by a hotloop prange loop on "
+            "all threads (the row 'copy (hotloop prange, all threads)')."]
+    return out
+
+
+def _poly_parallel_impls():
+    nb, hl = (_numba_jit, "numba"), (_hotloop_jit, "hotloop")
+    return [
+        Impl("numpy f_numpy", "numpy", lambda: f_numpy),
+        Impl("numexpr evaluate", "numexpr", _peer(f_numexpr, "numexpr")),
+        Impl("hotloop evaluate", "hotloop", _hl_evaluate_build),
+        Impl("numba njit(parallel) f_numpy", "numba", _parallel_jitted(*nb, f_numpy),
+             "array expression"),
+        Impl("hotloop njit(parallel) f_numpy", "hotloop", _parallel_jitted(*hl, f_numpy),
+             "array expression"),
+        Impl("numba njit(parallel) prange loop", "numba", _parallel_jitted(*nb, poly_prange),
+             "prange"),
+        Impl("hotloop njit(parallel) prange loop", "hotloop",
+             _parallel_jitted(*hl, poly_prange), "prange"),
+        Impl("numba vectorize(parallel)", "numba", _vectorize_build("numba"), "vectorize"),
+        Impl("hotloop vectorize(parallel)", "hotloop", _vectorize_build("hotloop"),
+             "vectorize"),
+        Impl("copy (hotloop prange, all threads)", "hotloop", _parallel_jitted(*hl, copy_prange),
+             "copy", check=_copy_check),
+        Impl("copy (numpy, 1 thread)", "numpy", lambda: np.copy, "copy", check=_copy_check),
+    ]
+
+
+POLY_PARALLEL_DESCRIPTION = (
+    "x + x**2 + ... + x**8 on {} float64 with all threads: numexpr and hl.evaluate, "
+    "njit(parallel=True) of f_numpy and of a prange loop, vectorize(target='parallel'), "
+    "against a copy of the same bytes (seed 000{})")
+
+register(ParallelWorkload(
+    name="poly-parallel-1M",
+    description=POLY_PARALLEL_DESCRIPTION.format("1M", ""),
+    setup=_poly_setup,
+    size=1_000_000,
+    reference="numpy f_numpy",
+    numba_baseline="numba njit(parallel) prange loop",
+    copy_baseline="copy (hotloop prange, all threads)",
+    rounds_quick=6,
+    rounds_full=30,
+    budget_quick_s=4.0,
+    budget_full_s=30.0,
+    impls=_poly_parallel_impls(),
+))
+
+register(ParallelWorkload(
+    name="poly-parallel-10M",
+    description=POLY_PARALLEL_DESCRIPTION.format(
+        "10M", "; numpy's ~5 s call is not timed with --quick"),
+    setup=_poly_setup,
+    size=10_000_000,
+    reference="numpy f_numpy",
+    numba_baseline="numba njit(parallel) prange loop",
+    copy_baseline="copy (hotloop prange, all threads)",
+    untimed_quick=("numpy f_numpy",),
+    rounds_quick=5,
+    rounds_full=20,
+    budget_quick_s=5.0,
+    budget_full_s=40.0,
+    impls=_poly_parallel_impls(),
+))
+
+
+def _laplacian_parallel_setup(size):
+    """A random field on an n x n grid with n*n ~= size (2000 x 2000 by default)."""
+    return _laplacian_setup(size)
+
+
+register(ParallelWorkload(
+    name="laplacian-parallel",
+    description="laplacian_numpy(f, dx, dy) with slices under njit(parallel=True) on a "
+                "2000x2000 float64 grid, against a copy of the grid (seed 002)",
+    setup=_laplacian_parallel_setup,
+    size=2000 * 2000,
+    reference="numpy",
+    numba_baseline="numba njit(parallel)",
+    copy_baseline="copy (hotloop prange, all threads)",
+    atol=1e-6,      # as in "laplacian": terms ~3e4 that may cancel
+    rounds_quick=6,
+    rounds_full=30,
+    budget_quick_s=3.0,
+    budget_full_s=20.0,
+    impls=[
+        Impl("numpy", "numpy", lambda: laplacian_numpy),
+        Impl("numba njit(parallel)", "numba",
+             _parallel_jitted(_numba_jit, "numba", laplacian_numpy), "parallel"),
+        Impl("hotloop njit(parallel)", "hotloop",
+             _parallel_jitted(_hotloop_jit, "hotloop", laplacian_numpy), "parallel"),
+        Impl("numba njit (serial)", "numba",
+             _parallel_jitted(_numba_jit, "numba", laplacian_numpy, parallel=False),
+             "serial"),
+        Impl("hotloop njit (serial)", "hotloop",
+             _parallel_jitted(_hotloop_jit, "hotloop", laplacian_numpy, parallel=False),
+             "serial"),
+        Impl("copy (hotloop prange, all threads)", "hotloop",
+             _parallel_jitted(_hotloop_jit, "hotloop", copy_grid_prange), "copy",
+             check=_copy_check),
+        Impl("copy (numpy, 1 thread)", "numpy", lambda: copy_grid_numpy, "copy",
+             check=_copy_check),
+    ],
+))
+
+
+CONTEST_N = 2_000_000_000
+
+register(ParallelWorkload(
+    name="contest-sum",
+    description="the 'Writing Faster Python' contest: s += i for i in prange(n) / range(n), "
+                "n = 2e9, must return exactly n*(n-1)//2 (plain Python is not run)",
+    setup=lambda size: (int(size),),
+    size=CONTEST_N,
+    reference="exact n*(n-1)//2",
+    numba_baseline="numba njit(parallel) prange",
+    untimed=("exact n*(n-1)//2",),
+    rounds_quick=4,
+    rounds_full=20,
+    budget_quick_s=3.0,
+    budget_full_s=20.0,
+    impls=[
+        Impl("exact n*(n-1)//2", "python", lambda: lambda n: n * (n - 1) // 2),
+        Impl("numba njit(parallel) prange", "numba",
+             _parallel_jitted(_numba_jit, "numba", contest_sum_prange), "prange",
+             check=_contest_check),
+        Impl("hotloop njit(parallel) prange", "hotloop",
+             _parallel_jitted(_hotloop_jit, "hotloop", contest_sum_prange), "prange",
+             check=_contest_check),
+        Impl("numba njit range", "numba",
+             _parallel_jitted(_numba_jit, "numba", contest_sum_range, parallel=False),
+             "range", check=_contest_check),
+        Impl("hotloop njit range", "hotloop",
+             _parallel_jitted(_hotloop_jit, "hotloop", contest_sum_range, parallel=False),
+             "range", check=_contest_check),
+    ],
+))
+
+
+def _overhead_setup(size):
+    """n: one iteration per thread (the most threads any JIT here uses), unless --size."""
+    return (int(size) if size else max([2, *_thread_counts().values()]),)
+
+
+register(ParallelWorkload(
+    name="parallel-overhead",
+    description="fork-join of a parallel region: out[i] = i for i in prange(n), n = the "
+                "number of threads, against the same loop with range (hotloop splits a loop "
+                "only past ~16384 units of work: one row forces the split)",
+    setup=_overhead_setup,
+    size=0,         # 0: the number of threads (see _overhead_setup)
+    reference="numpy arange",
+    numba_baseline="numba njit(parallel) prange",
+    rounds_quick=10,
+    rounds_full=40,
+    budget_quick_s=2.0,
+    budget_full_s=10.0,
+    impls=[
+        Impl("numpy arange", "numpy", lambda: fork_join_numpy),
+        Impl("numba njit(parallel) prange", "numba",
+             _parallel_jitted(_numba_jit, "numba", fork_join_prange), "prange"),
+        Impl("hotloop njit(parallel) prange, split (min chunk work 1)", "hotloop",
+             _min_chunk_work_1(_parallel_jitted(_hotloop_jit, "hotloop", fork_join_prange)),
+             "prange"),
+        Impl("hotloop njit(parallel) prange (runs serially: too little work)", "hotloop",
+             _parallel_jitted(_hotloop_jit, "hotloop", fork_join_prange), "prange serial"),
+        Impl("numba njit range", "numba",
+             _parallel_jitted(_numba_jit, "numba", fork_join_range, parallel=False), "range"),
+        Impl("hotloop njit range", "hotloop",
+             _parallel_jitted(_hotloop_jit, "hotloop", fork_join_range, parallel=False),
+             "range"),
+    ],
+))
+
+
 # --------------------------------------------------------------------------------------------
 # Ratios, table, expectations
 # --------------------------------------------------------------------------------------------
@@ -1604,11 +2043,14 @@ def fmt_ratio(r: Optional[float]) -> str:
 
 
 def print_table(results: list, out=sys.stdout) -> None:
-    """The main table (one group of rows per workload), then the workloads' own tables
-    (evaluate), then what was skipped and what went wrong."""
+    """The main table (one group of rows per workload), then the parallel group's table and
+    the workloads' own tables (evaluate), then what was skipped and what went wrong."""
     header = ("workload", "implementation", "best time", "vs numpy", "vs numba", "check")
-    lines, own = [], []
+    lines, own, parallel = [], [], []
     for wl, rows in results:
+        if isinstance(wl, ParallelWorkload):     # one table for the whole group, below
+            parallel.append((wl, rows))
+            continue
         table = wl.table_lines(rows) if hasattr(wl, "table_lines") else None
         if table is not None:
             own.append(table)
@@ -1626,6 +2068,8 @@ def print_table(results: list, out=sys.stdout) -> None:
             print(l, file=out)
         print("\nratios are time / baseline time (below 1 is faster); 'vs numba' compares with "
               "the numba row of the same algorithm.", file=out)
+    if parallel:
+        own.insert(0, parallel_table_lines(parallel))
     for table in own:
         print("", file=out)
         for l in table:
@@ -1671,6 +2115,35 @@ SEED_PROGRAMS_VS_NUMBA = [
     ("second-derivative", "hotloop njit(loop)", "numba njit(loop)", "loop"),
     ("second-derivative", "hotloop njit(slices)", "numba njit(slices)", "slices"),
 ]
+
+
+# (hotloop row, label) of the parallel polynomial workloads: the rows paired with a numba row,
+# and every hotloop form of the polynomial (for "vs copy").
+PARALLEL_POLY_VS_NUMBA = [("hotloop njit(parallel) f_numpy", "f_numpy"),
+                          ("hotloop njit(parallel) prange loop", "prange"),
+                          ("hotloop vectorize(parallel)", "vectorize")]
+PARALLEL_POLY_HOTLOOP = [("hotloop evaluate", "evaluate"), *PARALLEL_POLY_VS_NUMBA]
+
+
+def _worst_row(results, workload, impls, value_of):
+    """(row, value, label) of the worst of ``impls`` ([(impl, label)]) in ``workload``: a row
+    that failed (ERROR, MISMATCH) first, else the highest ``value_of(row)`` among the rows that
+    ran; skipped rows count only when nothing else is there."""
+    found = [(r, label) for impl, label in impls
+             for r in [_find(results, workload, impl)] if r is not None]
+    bad = [(r, label) for r, label in found if r.status not in ("ok", "skipped")]
+    if bad:
+        return bad[0][0], value_of(bad[0][0]), bad[0][1]
+    ran = [(r, label) for r, label in found if r.status == "ok" and value_of(r) is not None]
+    if ran:
+        r, label = max(ran, key=lambda p: value_of(p[0]))
+        return r, value_of(r), label
+    if found:
+        r, label = found[0]
+        if r.status == "ok":        # ran, but nothing to compare with (no numba row, no copy)
+            r = Row(workload, r.impl, r.family, status="skipped")
+        return r, None, label
+    return None, None, ""
 
 
 def expectations(results: list) -> list:
@@ -1719,6 +2192,25 @@ def expectations(results: list) -> list:
                         "target": "<= 1.0", "verdict": "n/a"})
             continue
         add(what, r, r.vs_numba if r else None, "<= 1.0", lambda v: v <= 1.0, fmt_ratio)
+
+    # The parallel group: hotloop at or below Numba's parallel versions of the same code, and
+    # the polynomial within 1.3x of the same bytes copied by all threads.
+    for wl_name in ("poly-parallel-1M", "poly-parallel-10M"):
+        row, value, label = _worst_row(results, wl_name, PARALLEL_POLY_VS_NUMBA,
+                                       lambda r: r.vs_numba)
+        add(f"{wl_name}: hotloop / numba, worst of f_numpy, prange, vectorize", row, value,
+            "<= 1.0", lambda v: v <= 1.0, lambda v, w=label: f"{fmt_ratio(v)} ({w})")
+        row, value, label = _worst_row(results, wl_name, PARALLEL_POLY_HOTLOOP,
+                                       lambda r: r.extra.get("vs_copy"))
+        add(f"{wl_name}: hotloop polynomial / copy (all threads), worst form", row, value,
+            "<= 1.3", lambda v: v <= 1.3, lambda v, w=label: f"{fmt_ratio(v)} ({w})")
+    for wl_name, impl in (("laplacian-parallel", "hotloop njit(parallel)"),
+                          ("contest-sum", "hotloop njit(parallel) prange"),
+                          ("parallel-overhead",
+                           "hotloop njit(parallel) prange, split (min chunk work 1)")):
+        r, value, _ = _worst_row(results, wl_name, [(impl, "")], lambda r: r.vs_numba)
+        add(f"{wl_name}: hotloop / numba parallel=True", r, value, "<= 1.0",
+            lambda v: v <= 1.0, fmt_ratio)
 
     ev_rows = next((rows for wl, rows in results if wl.name == "evaluate"), None)
     grid = [r for r in ev_rows or () if r.impl == "hotloop" and r.extra.get("kind") == "grid"]
@@ -1821,6 +2313,10 @@ def machine_info() -> dict:
             info["numexpr_threads"] = ne.get_num_threads()
         except Exception:
             pass
+    try:
+        info["threads"] = _thread_counts()   # what the parallel group's rows run on
+    except Exception as exc:
+        info["threads_error"] = f"{type(exc).__name__}: {exc}"
     info["versions"] = versions
     return info
 
