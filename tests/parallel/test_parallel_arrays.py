@@ -32,21 +32,8 @@ SETTINGS = settings(
 
 
 # ------------------------------------------------------------------------------- fixtures
-@pytest.fixture(autouse=True)
-def small_chunks():
-    hl._core._set_min_chunk_work(1)
-    yield
-    hl._core._set_min_chunk_work(0)
-
-
-@pytest.fixture(params=THREADS, ids=lambda n: f"threads{n}")
-def threads(request):
-    n = request.param
-    if n > hl.max_threads():
-        pytest.skip(f"only {hl.max_threads()} threads allowed (set HOTLOOP_NUM_THREADS=3)")
-    prev = hl.set_num_threads(n)
-    yield n
-    hl.set_num_threads(prev)
+# small_chunks and threads come from conftest.py
+pytestmark = pytest.mark.usefixtures("small_chunks")
 
 
 # -------------------------------------------------------------------------------- helpers

@@ -280,14 +280,22 @@ private:
         }
     }
 
+    // range() with a zero step raises ValueError; false when the step is the constant 0
+    // (the raise is then unconditional and the loop need not be generated).
+    bool check_range_step(llvm::Value *step) {
+        auto *c = llvm::dyn_cast<llvm::ConstantInt>(step);
+        if (c && c->isZero()) { raise(ExcKind::ValueError, "range() arg 3 must not be zero"); return false; }
+        if (!c) raise_if(b.CreateICmpEQ(step, llvm::ConstantInt::get(step->getType(), 0)), ExcKind::ValueError,
+                         "range() arg 3 must not be zero");
+        return true;
+    }
+
     // for var in range(start, stop, step), with the trip fixed on entry.
     void for_loop(const For *f) {
         llvm::Value *start = expr(f->start), *stop = expr(f->stop), *step = expr(f->step);
         llvm::Type *it = start->getType();
+        if (!check_range_step(step)) return;
         auto *cstep = llvm::dyn_cast<llvm::ConstantInt>(step);
-        if (!cstep) raise_if(b.CreateICmpEQ(step, llvm::ConstantInt::get(it, 0)), ExcKind::ValueError,
-                             "range() arg 3 must not be zero");
-        else if (cstep->isZero()) { raise(ExcKind::ValueError, "range() arg 3 must not be zero"); return; }
         auto *iv = entry_alloca(it, f->var + ".iv");
         b.CreateStore(start, iv);
         auto *head = block("for.cond"), *body = block("for.body"), *latch = block("for.inc"), *end = block("for.end");
@@ -341,9 +349,7 @@ private:
         llvm::Value *start = b.CreateSExt(expr(f->start), b.getInt64Ty());
         llvm::Value *stop = b.CreateSExt(expr(f->stop), b.getInt64Ty());
         llvm::Value *step = b.CreateSExt(expr(f->step), b.getInt64Ty());
-        if (!llvm::isa<llvm::ConstantInt>(step))
-            raise_if(b.CreateICmpEQ(step, b.getInt64(0)), ExcKind::ValueError, "range() arg 3 must not be zero");
-        else if (llvm::cast<llvm::ConstantInt>(step)->isZero()) { raise(ExcKind::ValueError, "range() arg 3 must not be zero"); return; }
+        if (!check_range_step(step)) return;
         // Trip count: ceil((stop - start) / step) when positive, else 0; the span is
         // unsigned, so ranges wider than int64 (-2**62 to 2**62) count right.
         llvm::Value *neg = b.CreateICmpSLT(step, b.getInt64(0));

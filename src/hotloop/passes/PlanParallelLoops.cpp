@@ -196,8 +196,8 @@ public:
                     if (r.family != list[0].family)
                         fail(first, "variable '" + x + "' is combined in two different ways in this prange loop",
                              "use one operation per reduction variable");
-                if (other_assign.count(x) || other_read.count(x))
-                    fail(other_assign.count(x) ? other_assign.at(x) : other_read.at(x),
+                if (other_assign.count(x) || any_read.count(x))
+                    fail(other_assign.count(x) ? other_assign.at(x) : any_read.at(x),
                          "reduction variable '" + x + "' is also read or assigned elsewhere in this prange loop; "
                          "its value there would depend on how the iterations are split among threads",
                          "only update it with one reduction (" + x + " += ..., " + x + " = min(" + x +
@@ -227,14 +227,13 @@ private:
     std::set<std::string> assigned;  // in the body: private, reduction, or an error
     std::map<std::string, std::pair<Loc, std::vector<ReductionUse>>> uses;
     std::map<std::string, std::pair<Loc, std::vector<ReductionUse>>> array_uses;
-    std::map<std::string, Loc> carried, other_assign, other_read, any_read;
+    std::map<std::string, Loc> carried, other_assign, any_read;
 
     void read(const Expr &e, const std::set<std::string> &defined, Loc l) {
         if (!e) return;
         for (auto &n : reads_of(e)) {
             any_read.emplace(n, l);
             if (!assigned.count(n)) continue;  // read-only in the loop: shared
-            other_read.emplace(n, l);
             if (!defined.count(n)) carried.emplace(n, l);
         }
     }

@@ -52,9 +52,16 @@ tbb::task_arena &arena(int threads) {
     return *a;
 }
 
+// Chunk c of n iterations in `chunks` chunks starts here (128-bit: c * n may not fit).
+int64_t chunk_begin(int64_t c, int64_t n, int64_t chunks) { return (int64_t)((__int128)c * n / chunks); }
+
+int32_t run_chunk(ChunkFn fn, void *ctx, int64_t c, int64_t n, int64_t chunks) {
+    return fn(ctx, c, chunk_begin(c, n, chunks), chunk_begin(c + 1, n, chunks));
+}
+
 int32_t run_serially(ChunkFn fn, void *ctx, int64_t n, int64_t chunks) {
     for (int64_t c = 0; c < chunks; c++)
-        if (fn(ctx, c, c * n / chunks, (c + 1) * n / chunks)) return 1;
+        if (run_chunk(fn, ctx, c, n, chunks)) return 1;
     return 0;
 }
 
@@ -103,7 +110,7 @@ static int32_t hl_parallel_for(ChunkFn fn, void *ctx, int64_t n, int64_t chunks)
         // After a failure, chunks past it are skipped but earlier ones still run: the
         // reported error is the first the serial loop would raise, whatever the timing.
         for (int64_t c = r.begin(); c < r.end() && c < region.failed_chunk.load(std::memory_order_relaxed); c++) {
-            if (!fn(ctx, c, c * n / chunks, (c + 1) * n / chunks)) continue;
+            if (!run_chunk(fn, ctx, c, n, chunks)) continue;
             std::lock_guard<std::mutex> lock(region.mutex);
             if (c < region.failed_chunk) {
                 region.failed_chunk = c;
