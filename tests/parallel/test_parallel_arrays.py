@@ -251,9 +251,6 @@ def test_broadcasting_2d_with_1d(threads, data):
     check(broadcast_2d_1d, a, row, col, rtol=1e-12, atol=1e-9)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: `col[:, np.newaxis]` is a CompileError "
-                   "('np.newaxis' refers to a NoneType object) although docs/supported.md lists "
-                   "np.newaxis; `col[:, None]` works (also without parallel=True)")
 def test_broadcasting_with_np_newaxis(threads):
     check(newaxis_column, np.ones((3, 4)), np.arange(3.0))
 
@@ -308,17 +305,10 @@ def in_place_reads_own_element(acc, b):
     return acc
 
 
-@pytest.mark.xfail(strict=True, reason="bug: `acc += acc[0] + b` reads acc[0] after the "
-                   "update loop has overwritten it (NumPy evaluates the right side first); "
-                   "also happens without parallel=True")
-def test_in_place_right_side_reads_an_element_of_the_target():
-    # At one thread (the result is racy at more: the chunk of element 1 may read acc[0]
-    # before or after the chunk of element 0 writes it).
-    prev = hl.set_num_threads(1)
-    try:
-        check(in_place_reads_own_element, np.zeros(2), np.ones(2))
-    finally:
-        hl.set_num_threads(prev)
+def test_in_place_right_side_reads_an_element_of_the_target(threads):
+    # acc[0] is read once, before the update loop, as NumPy computes the right side first.
+    check(in_place_reads_own_element, np.zeros(2), np.ones(2))
+    check(in_place_reads_own_element, np.arange(100000.0), np.ones(100000))
 
 
 # =============================================================================== reductions
@@ -462,6 +452,11 @@ def test_reduction_ir_loops_are_parallel():
     ir = whole_reductions.inspect_ir(whole_reductions.signatures[0])
     assert "prange(" in ir, ir
     assert "prange(" in axis_reductions.inspect_ir(axis_reductions.signatures[0])
+    # min/max/argmin/argmax: one parallel loop each; argmin/argmax fold value and position.
+    min_max_arg(a)
+    ir = min_max_arg.inspect_ir(min_max_arg.signatures[0])
+    assert ir.count("prange(") == 4, ir
+    assert ir.count(") reduce($idx") == 2, ir
 
 
 def test_parallel_false_array_expressions_are_serial():
@@ -472,3 +467,24 @@ def test_parallel_false_array_expressions_are_serial():
     x = np.linspace(-1, 1, 11)
     np.testing.assert_allclose(p(x), p.py_func(x), rtol=1e-14)
     assert "prange(" not in p.inspect_ir(p.signatures[0])
+
+
+# ========================================================================= array creation
+@hl.jit(parallel=True)
+def creations(n, m, v, like):
+    return (np.zeros((n, m)), np.ones(n, dtype=np.complex128), np.full((n, m), v),
+            np.ones((n,), np.bool_), np.zeros(n, np.int32), np.full(m, n), np.zeros_like(like),
+            np.ones_like(like, dtype=np.int64), np.full_like(like, v), np.zeros((n, m, 2)))
+
+
+@SETTINGS
+@given(n=sides, m=sides, v=with_specials, like=st.one_of(vectors(), matrices()))
+def test_zeros_ones_full_are_filled_in_parallel(threads, n, m, v, like):
+    check(creations, n, m, v, like, rtol=0.0)
+
+
+def test_creation_loops_are_parallel():
+    creations(2, 3, 1.0, np.ones(2))
+    ir = creations.inspect_ir(creations.signatures[0])
+    assert ir.count("prange(") == 10, ir
+    assert "np.zeros(" not in ir and "np.ones(" not in ir and "np.full(" not in ir, ir

@@ -412,12 +412,20 @@ private:
         llvm::Value *c = b.CreateLoad(b.getInt64Ty(), ci);
         b.CreateCondBr(b.CreateICmpSLT(c, chunks), body, end);
         b.SetInsertPoint(body);
+        // A combine reads its own chunk result as $partial, and any other's as $partial:name
+        // (argmin folds the pair of value and position).
+        std::vector<llvm::Value *> partials;
         for (size_t r = 0; r < f->par.reductions.size(); r++) {
             llvm::Value *slot = b.CreateInBoundsGEP(slots_t, slots, {b.getInt64(0), c, b.getInt32((unsigned)r)});
-            lets.push_back({"$partial", b.CreateLoad(red_types[r], slot)});
+            partials.push_back(b.CreateLoad(red_types[r], slot));
+            lets.push_back({"$partial:" + f->par.reductions[r].var, partials.back()});
+        }
+        for (size_t r = 0; r < f->par.reductions.size(); r++) {
+            lets.push_back({"$partial", partials[r]});
             stmt(f->par.reductions[r].combine);
             lets.pop_back();
         }
+        lets.resize(lets.size() - partials.size());
         b.CreateStore(b.CreateAdd(c, b.getInt64(1)), ci);
         b.CreateBr(head);
         b.SetInsertPoint(end);

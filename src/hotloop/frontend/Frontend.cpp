@@ -522,6 +522,7 @@ private:
             if (Expr e = in.resolve_object(obj, name, l)) return e;
         }
         if (nb::isinstance<nb::bool_>(obj)) return BoolImm::make(nb::cast<bool>(obj), l);
+        if (obj.is_none()) return constant(obj, n, l);  // np.newaxis, a global None
         if (nb::isinstance<nb::int_>(obj) || nb::isinstance<nb::float_>(obj) || PyComplex_Check(obj.ptr()))
             return constant(obj, n, l);
         if (PyModule_Check(obj.ptr())) {

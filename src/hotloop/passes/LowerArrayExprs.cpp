@@ -1,8 +1,10 @@
 #include "hotloop/passes/LowerArrayExprs.h"
 
 #include <map>
+#include <set>
 
 #include "hotloop/ir/IRVisitor.h"
+#include "hotloop/passes/PlanParallelLoops.h"
 
 namespace hotloop {
 
@@ -19,13 +21,25 @@ Expr not_(Expr a) { return Unary::make(UnOp::Not, std::move(a), Type::boolean())
 Expr mul(Expr a, Expr b) { Type t = a->type; return Binary::make(BinOp::Mul, std::move(a), std::move(b), t); }
 Expr add(Expr a, Expr b) { Type t = a->type; return Binary::make(BinOp::Add, std::move(a), std::move(b), t); }
 
-bool contains_array_work(const Expr &e) {
+// np.zeros/ones/full in a parallel=True function: filled by a parallel loop here rather
+// than by codegen's serial one.
+bool is_parallel_fill(const AllocArray *a, bool parallel) {
+    return parallel && a->shape.size() > 0 &&
+           (a->init == AllocInit::Zeros || a->init == AllocInit::Ones || a->init == AllocInit::Fill);
+}
+
+bool contains_array_work(const Expr &e, bool parallel) {
     struct Find : IRVisitor {
-        bool found = false;
+        bool parallel, found = false;
+        explicit Find(bool p) : parallel(p) {}
         using IRVisitor::visit;
         void visit(const ArrayMap *) override { found = true; }
         void visit(const Reduce *) override { found = true; }
-    } f;
+        void visit(const AllocArray *op) override {
+            found = found || is_parallel_fill(op, parallel);
+            IRVisitor::visit(op);
+        }
+    } f(parallel);
     f.visit(e);
     return f.found;
 }
@@ -132,7 +146,7 @@ public:
         }
         case NodeType::While: {
             auto *w = s->as<While>();
-            if (!contains_array_work(w->cond)) return While::make(w->cond, stmt(w->body), s->loc);
+            if (!contains_array_work(w->cond, f.parallel)) return While::make(w->cond, stmt(w->body), s->loc);
             // The condition needs statements each iteration: while True: pre; if not c: break
             std::vector<Stmt> head;
             Expr c = hoist(w->cond, head);
@@ -152,7 +166,7 @@ public:
     // ---- expressions: move array work into statements before the current one ------
 
     Expr hoist(const Expr &e, std::vector<Stmt> &pre) {
-        if (!e || !contains_array_work(e)) return e;
+        if (!e || !contains_array_work(e, f.parallel)) return e;
         struct Hoister : IRMutator {
             Lowering &L;
             std::vector<Stmt> &pre;
@@ -164,8 +178,13 @@ public:
                 return Var::make(n, op->type, op->loc);
             }
             Expr visit(const Reduce *op, const Expr &self) override { return L.reduce(pre, op); }
+            Expr visit(const AllocArray *op, const Expr &self) override {
+                Expr e = IRMutator::visit(op, self);
+                auto *a = e->as<AllocArray>();
+                return is_parallel_fill(a, L.f.parallel) ? L.parallel_fill(pre, a) : e;
+            }
             Expr visit(const Let *op, const Expr &self) override {
-                if (!contains_array_work(op->body)) return IRMutator::visit(op, self);
+                if (!contains_array_work(op->body, L.f.parallel)) return IRMutator::visit(op, self);
                 // The body's array work moves into statements: bind the name as a variable.
                 Expr v = mutate(op->value);
                 L.f.locals.push_back({op->name, v->type});
@@ -197,7 +216,7 @@ public:
                 if (!a->as<Var>()) a = temp(pre, "in", a);
                 ew.inputs.push_back({ph, a});
             }
-            ew.body = hoist(m->body, pre);
+            ew.body = hoist_invariants(pre, hoist(m->body, pre), m->inputs);
             ew.ndim = m->type.ndim();
         } else if (value->type.is_array()) {
             Expr a = hoist(value, pre);
@@ -216,6 +235,47 @@ public:
                                                                      i64(1), Type::int64(), value->loc)));
         }
         return ew;
+    }
+
+    // Parts of an element's value that read memory or call functions without depending
+    // on the element (`acc[0]` in `acc += acc[0] + b`) are computed once, before the loop,
+    // as NumPy computes the whole right side before it stores.
+    Expr hoist_invariants(std::vector<Stmt> &pre, const Expr &body,
+                          const std::vector<std::pair<std::string, Expr>> &inputs) {
+        struct Hoister : IRMutator {
+            Lowering &L;
+            std::vector<Stmt> &pre;
+            std::set<std::string> local;  // element variables and names bound inside
+            Hoister(Lowering &L, std::vector<Stmt> &pre) : L(L), pre(pre) {}
+            bool invariant_access(const Expr &e) {
+                struct Scan : IRVisitor {
+                    const std::set<std::string> &local;
+                    bool local_use = false, access = false;
+                    explicit Scan(const std::set<std::string> &l) : local(l) {}
+                    using IRVisitor::visit;
+                    void visit(const Var *op) override { local_use |= local.count(op->name) > 0; }
+                    void visit(const Let *op) override { local_use = true; }
+                    void visit(const Load *op) override { access = true; IRVisitor::visit(op); }
+                    void visit(const Call *op) override { access = true; IRVisitor::visit(op); }
+                } scan(local);
+                scan.visit(e);
+                return scan.access && !scan.local_use && e->type.is_scalar();
+            }
+            using IRMutator::mutate;
+            Expr mutate(const Expr &e) override {
+                if (e && invariant_access(e)) return L.temp(pre, "inv", e);
+                return IRMutator::mutate(e);
+            }
+            using IRMutator::visit;
+            Expr visit(const Let *op, const Expr &self) override {
+                Expr value = mutate(op->value);
+                local.insert(op->name);
+                Expr body = mutate(op->body);
+                return Let::make(op->name, value, body);
+            }
+        } h(*this, pre);
+        for (auto &[ph, arr] : inputs) h.local.insert(ph);
+        return h.mutate(body);
     }
 
     // The array an input reads (a roll reads its source).
@@ -354,9 +414,10 @@ public:
         Stmt general = nest(dims, l, [&](const std::vector<Expr> &idx) {
             return Store::make(target, idx, element_at(ew, idx, l), l, true);
         });
-        if (ew.inputs.empty()) return general;
         // One dimension: the loop above is already flat. More: a flat loop when shapes agree.
-        if (dims.size() <= 1 || tt.layout() != Layout::C || !flat_candidate(ew, (int)dims.size())) {
+        bool nested = dims.size() <= 1 || tt.layout() != Layout::C;
+        if (ew.inputs.empty() && nested) return general;
+        if (!ew.inputs.empty() && (nested || !flat_candidate(ew, (int)dims.size()))) {
             // When no input broadcasts, indices need no steps: a strided input is then
             // indexed by the loop variable times its stride alone, which LLVM versions for
             // a unit stride and vectorizes.
@@ -377,6 +438,22 @@ public:
         flat_pre.push_back(For::make(iv, i64(0, l), n, i64(1, l), Store::make(flat_target, {i}, value, l, true), l, parallel()));
         if (ew.inputs.empty()) return Block::make(std::move(flat_pre), l);
         return If::make(same_shapes(ew, dims, l), Block::make(std::move(flat_pre), l), general, l);
+    }
+
+    // An empty array, then a parallel loop storing the fill value.
+    Expr parallel_fill(std::vector<Stmt> &pre, const AllocArray *a) {
+        Loc l = a->loc;
+        std::vector<Expr> dims;
+        for (auto &d : a->shape) dims.push_back(temp(pre, "dim", d));
+        Type elem = a->type.elem();
+        Elementwise ew;
+        ew.body = a->init == AllocInit::Fill ? temp(pre, "fill", a->a) : to(i64(a->init == AllocInit::Ones, l), elem);
+        ew.ndim = (int)dims.size();
+        std::string name = fresh("arr", a->type);
+        pre.push_back(Assign::make(name, AllocArray::make(a->type, dims, AllocInit::Empty, l), l));
+        Expr target = Var::make(name, a->type, l);
+        pre.push_back(fill(pre, target, dims, ew, l));
+        return target;
     }
 
     void materialize(std::vector<Stmt> &pre, const std::string &name, const ArrayMap *m) {
@@ -500,13 +577,11 @@ public:
                 pre.push_back(Assign::make(acc, identity(r->op, at, l), l));
             }
             pre.push_back(Assign::make(idx, i64(0, l), l));
-            std::string pos = fresh("pos", Type::int64());
-            pre.push_back(Assign::make(pos, i64(0, l), l));
-            Expr posv = Var::make(pos, Type::int64(), l);
-            pre.push_back(nest(dims, l, [&](const std::vector<Expr> &ix) {
-                return Block::make({accumulate(r->op, acc, idx, at, element_at(ew, ix, l), posv, l),
-                                    Assign::make(pos, add(posv, i64(1)), l)}, l);
-            }));
+            Stmt loop = nest(dims, l, [&](const std::vector<Expr> &ix) {
+                return accumulate(r->op, acc, idx, at, element_at(ew, ix, l), flat_position(ix, dims), l);
+            });
+            if (needs_first(r->op)) loop = with_chunked_min_max(loop, r->op, acc, idx, at);
+            pre.push_back(loop);
             return finish(r->op, acc, idx, at, res, n, l);
         }
         // Along one axis: an output array with that axis removed.
@@ -538,6 +613,33 @@ public:
         return outv;
     }
 
+    // The C-order position of element `ix` of an array of shape `dims` (argmin/argmax).
+    Expr flat_position(const std::vector<Expr> &ix, const std::vector<Expr> &dims) {
+        Expr pos = ix.empty() ? i64(0) : ix[0];
+        for (size_t d = 1; d < ix.size(); d++) pos = add(mul(pos, dims[d]), ix[d]);
+        return pos;
+    }
+
+    // min/max/argmin/argmax fold the pair (best value, its position) with a test that the
+    // race check cannot read as a reduction, so their parallel plan is made here: each
+    // chunk starts from the first element, and the chunks' results are folded in order
+    // with the same strict test, which keeps the first position of the best value (and
+    // NumPy's NaN rules) whatever the split.
+    Stmt with_chunked_min_max(const Stmt &loop, ReduceOp op, const std::string &acc, const std::string &idx,
+                              const Type &at) {
+        auto *fo = loop->as<For>();
+        if (!fo || !fo->par.parallel) return loop;
+        Loc l = fo->loc;
+        Expr partial = Var::make("$partial", at, l);
+        Stmt combine = accumulate(op, acc, idx, at, partial, Var::make("$partial:" + idx, Type::int64(), l), l);
+        ParallelInfo par = fo->par;
+        par.planned = true;
+        par.reductions = {{acc, nullptr, combine}};
+        if (op == ReduceOp::ArgMin || op == ReduceOp::ArgMax) par.reductions.push_back({idx, nullptr, Block::make({}, l)});
+        par.cost = std::max<int64_t>(1, estimate_cost(fo->body));
+        return For::make(fo->var, fo->start, fo->stop, fo->step, fo->body, l, par);
+    }
+
     Expr finish(ReduceOp op, const std::string &acc, const std::string &idx, const Type &at, const Type &res,
                 const Expr &n, Loc l) {
         Expr a = Var::make(acc, at, l);
@@ -560,7 +662,10 @@ void lower_array_exprs(Function &f) {
         void visit(const ArrayMap *) override { found = true; }
         void visit(const Reduce *) override { found = true; }
         void visit(const Store *op) override { found = found || op->indices.empty(); IRVisitor::visit(op); }
+        void visit(const AllocArray *op) override { found = found || is_parallel_fill(op, parallel); IRVisitor::visit(op); }
+        bool parallel = false;
     } needs;
+    needs.parallel = f.parallel;
     needs.visit(f.body);
     if (!needs.found) return;  // nothing to do: keep the very same tree
     Lowering L(f);
