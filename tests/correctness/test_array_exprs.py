@@ -760,3 +760,33 @@ def test_seed_diffusion_inplace_slices(case, data):
     (g,) = data.draw(same_shape((dtype,), ndim=2, max_side=7, layouts=layouts,
                                 elements=numbers_for(dtype, -1e3, 1e3)))
     check(diffusion_numpy, g, rtol=tol(dtype), atol=1e-9)
+
+
+# ------------------------------------------------- reassignment and np.copyto (session 3)
+@hl.jit
+def _drift(x, v, dt):
+    x = x + dt * v  # the new x is filled while the old one is read
+    return x
+
+
+@hl.jit
+def _copyto(dst, src):
+    np.copyto(dst, src)
+    return dst
+
+
+@given(data=st.data())
+@FEW
+def test_reassigning_a_name_reads_the_old_array(data):
+    x, v = data.draw(same_shape([np.float64, np.float64], elements=st.floats(-1e3, 1e3)))
+    check(_drift, x, v, 0.5)
+
+
+@given(data=st.data())
+@FEW
+def test_copyto_broadcasts_and_casts(data):
+    dst, src = data.draw(same_shape([np.float64, np.int32]))
+    check(_copyto, dst, src)
+    check(_copyto, dst, 2.5)
+    if dst.size:
+        check(_copyto, dst, src[:1])

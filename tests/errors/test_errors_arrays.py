@@ -393,3 +393,32 @@ def test_negative_row_out_of_range_in_2d_array_is_index_error():
 
     _raises_at_run_time(f, IndexError, np.zeros((3, 4)), -4)
     assert f(np.ones((3, 4)), -3) == 4.0
+
+
+def test_copyto_into_a_readonly_array(compile_error):
+    @hl.jit
+    def f(dst, src):
+        np.copyto(dst, src)  # ERR
+
+    compile_error(f, _readonly(np.zeros(3)), np.ones(3),
+                  mentions=["read-only", "writeable"], caret_at="np.copyto(dst, src)")
+
+
+def test_copyto_with_where_is_not_supported(compile_error):
+    @hl.jit
+    def f(dst, src, m):
+        np.copyto(dst, src, where=m)  # ERR
+
+    compile_error(f, np.zeros(3), np.ones(3), np.ones(3, bool),
+                  mentions=["np.copyto()", "where="], caret_at="np.copyto(dst, src, where=m)")
+
+
+def test_copyto_shape_mismatch_is_a_value_error():
+    @hl.jit
+    def f(dst, src):
+        np.copyto(dst, src)
+
+    with pytest.raises(ValueError):
+        f.py_func(np.zeros(3), np.ones(4))
+    with pytest.raises(ValueError):
+        f(np.zeros(3), np.ones(4))

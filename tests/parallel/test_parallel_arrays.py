@@ -63,6 +63,9 @@ def clone(args):
 
 
 def assert_same(expected, got, rtol, atol, what="result"):
+    if expected is None:
+        assert got is None, f"{what}: None vs {got!r}"
+        return
     if isinstance(expected, tuple):
         assert isinstance(got, tuple) and len(got) == len(expected), (expected, got)
         for k, (e, g) in enumerate(zip(expected, got)):

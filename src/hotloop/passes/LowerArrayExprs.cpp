@@ -1,6 +1,7 @@
 #include "hotloop/passes/LowerArrayExprs.h"
 
 #include <map>
+#include <optional>
 #include <set>
 
 #include "hotloop/ir/IRVisitor.h"
@@ -111,8 +112,16 @@ public:
     Stmt lower_stmt(const Stmt &s, std::vector<Stmt> &pre) {
         switch (s->node_type) {
         case NodeType::Block: {
-            std::vector<Stmt> out;
-            for (auto &c : s->as<Block>()->stmts) out.push_back(stmt(c));
+            std::vector<Stmt> in = split_returns(s->as<Block>()->stmts), out;
+            for (size_t i = 0; i < in.size();) {
+                size_t n = fusible_run(in, i);
+                if (n >= 2) {
+                    out.push_back(fuse({in.begin() + i, in.begin() + i + n}));
+                    i += n;
+                } else {
+                    out.push_back(stmt(in[i++]));
+                }
+            }
             return Block::make(std::move(out), s->loc);
         }
         case NodeType::Assign: {
@@ -163,6 +172,254 @@ public:
         }
     }
 
+    // ---- fusion of adjacent whole-array statements ----------------------------------
+    //
+    // `y = x * 2; z = np.sin(y) + y` or `out *= 4; out += np.roll(g, 1, 0)`: when the
+    // statements' shapes agree at run time and no array that one of them writes is read
+    // at another element (overlaps() checks), one loop nest computes every statement's
+    // element in order, passes each new value on in a register, and stores each written
+    // array once. Otherwise the statements run one after another, as written.
+
+    struct Member {
+        std::string fresh;  // an assignment's new array
+        Expr target;        // a store's target
+        Expr value;
+        int ndim;
+    };
+
+    // No memory reads or calls: evaluating it early (before the group) changes nothing.
+    static bool pure(const Expr &e) {
+        struct Scan : IRVisitor {
+            bool ok = true;
+            using IRVisitor::visit;
+            void visit(const Load *) override { ok = false; }
+            void visit(const Call *) override { ok = false; }
+            void visit(const UCall *) override { ok = false; }
+            void visit(const AllocArray *) override { ok = false; }
+            void visit(const ArrayMap *) override { ok = false; }
+            void visit(const Reduce *) override { ok = false; }
+            void visit(const Roll *) override { ok = false; }
+        } scan;
+        scan.visit(e);
+        return scan.ok;
+    }
+    static bool pure_map(const ArrayMap *m) {
+        for (auto &[ph, a] : m->inputs) {
+            auto *r = a->as<Roll>();
+            if (r ? !pure(r->array) || !pure(r->shift) : !pure(a)) return false;
+        }
+        return pure(m->body);
+    }
+
+    static std::optional<Member> as_member(const Stmt &s) {
+        if (auto *a = s->as<Assign>()) {
+            auto *m = a->value->as<ArrayMap>();
+            if (!m || a->inplace || m->type.ndim() == 0 || !pure_map(m)) return std::nullopt;
+            return Member{a->name, nullptr, a->value, m->type.ndim()};
+        }
+        auto *st = s->as<Store>();
+        if (!st || !st->indices.empty() || !st->array->type.is_array() || st->array->type.ndim() == 0 ||
+            !pure(st->array))
+            return std::nullopt;
+        const Type &vt = st->value->type;
+        if (vt.is_array() && vt.ndim() > st->array->type.ndim()) return std::nullopt;
+        auto *m = st->value->as<ArrayMap>();
+        if (m ? !pure_map(m) : !pure(st->value)) return std::nullopt;
+        return Member{"", st->array, st->value, st->array->type.ndim()};
+    }
+
+    // The arrays a member reads or writes: the target and the value's inputs.
+    static std::vector<Expr> accesses(const Member &m) {
+        std::vector<Expr> out;
+        if (m.target) out.push_back(m.target);
+        if (auto *map = m.value->as<ArrayMap>())
+            for (auto &[ph, a] : map->inputs) out.push_back(a);
+        else if (m.value->type.is_array())
+            out.push_back(m.value);
+        return out;
+    }
+
+    static std::set<std::string> names_in(const Expr &e) {
+        struct Names : IRVisitor {
+            std::set<std::string> names;
+            using IRVisitor::visit;
+            void visit(const Var *op) override { names.insert(op->name); }
+        } n;
+        n.visit(e);
+        return n.names;
+    }
+
+    // How many statements from `i` on can share one loop, as far as is known before run
+    // time: whole-array statements of one rank, none assigning a name used before it in
+    // the run, and none reading an array written before it other than whole and by name.
+    static size_t fusible_run(const std::vector<Stmt> &in, size_t i) {
+        std::set<std::string> used, written;
+        size_t k = i;
+        for (; k < in.size(); k++) {
+            auto m = as_member(in[k]);
+            if (!m || (k > i && m->ndim != as_member(in[i])->ndim)) break;
+            if (!m->fresh.empty() && used.count(m->fresh)) break;
+            bool ok = true;
+            std::set<std::string> reads = names_in(m->value);
+            if (m->target) reads.merge(names_in(m->target));
+            for (const Expr &a : accesses(*m)) {
+                if (a->as<Var>()) continue;  // by name: the element itself
+                for (auto &n : names_in(a)) ok = ok && !written.count(n);
+            }
+            if (!ok) break;
+            used.insert(reads.begin(), reads.end());
+            if (!m->fresh.empty()) written.insert(m->fresh), used.insert(m->fresh);
+            if (m->target) {
+                Expr root = m->target;
+                while (auto *v = root->as<View>()) root = v->array;
+                if (auto *rv = root->as<Var>()) written.insert(rv->name);
+            }
+        }
+        return k - i;
+    }
+
+    // `return <array expression>` becomes an assignment and a return, so it can join a group.
+    std::vector<Stmt> split_returns(const std::vector<Stmt> &in) {
+        std::vector<Stmt> out;
+        for (auto &s : in) {
+            auto *r = s->as<Return>();
+            auto *m = r && r->value ? r->value->as<ArrayMap>() : nullptr;
+            if (!m || m->type.ndim() == 0) {
+                out.push_back(s);
+                continue;
+            }
+            std::string n = fresh("ret", m->type);
+            out.push_back(Assign::make(n, r->value, s->loc));
+            out.push_back(Return::make(Var::make(n, m->type, s->loc), s->loc));
+        }
+        return out;
+    }
+
+    Stmt fuse(const std::vector<Stmt> &stmts) {
+        Loc l = stmts[0]->loc;
+        struct Prepared {
+            Elementwise ew;
+            Expr target;
+            std::string name;
+            bool is_new;
+            std::set<std::string> reads_new;  // inputs that are arrays made earlier in the group
+        };
+        std::vector<Stmt> pre;
+        std::vector<Prepared> ps;
+        std::set<std::string> fresh_names;
+        std::map<std::string, Expr> renamed;
+        std::vector<Expr> dims;
+        Expr ok;
+        auto require = [&](Expr c) { ok = ok ? and_(ok, c) : c; };
+        for (size_t k = 0; k < stmts.size(); k++) {
+            Member m = *as_member(stmts[k]);
+            Prepared p;
+            p.ew = prepare(pre, m.value, fresh_names);
+            p.is_new = !m.fresh.empty();
+            for (auto &[ph, a] : p.ew.inputs)
+                if (auto *v = a->as<Var>(); v && fresh_names.count(v->name)) p.reads_new.insert(ph);
+            // A new array is made under another name and takes its own after the loop,
+            // so its statement can read the old array of that name (x = x + dt * v).
+            if (p.is_new) {
+                p.name = m.fresh;
+                p.target = Var::make(fresh("new", m.value->type), m.value->type, l);
+                renamed[p.name] = p.target;
+            } else if (auto *v = m.target->as<Var>()) {
+                p.name = v->name;
+                p.target = renamed.count(p.name) ? renamed.at(p.name) : m.target;
+            } else {
+                p.target = temp(pre, "target", m.target);
+                p.name = p.target->as<Var>()->name;
+            }
+            // The group's shape is the first statement's; the others must have it too.
+            std::vector<Expr> shape;
+            if (!p.is_new) {
+                for (int j = 0; j < m.ndim; j++) shape.push_back(ArrayDim::make(p.target, j, l));
+            } else {
+                for (int d = 0; d < m.ndim; d++) {
+                    Expr out;
+                    for (auto &[ph, a] : p.ew.inputs) {
+                        int off = m.ndim - a->type.ndim();
+                        if (d < off) continue;
+                        Expr dim = p.reads_new.count(ph) ? dims[d] : ArrayDim::make(source(a), d - off, l);
+                        out = temp(pre, "dim", out ? Select::make(eq(out, i64(1)), dim, out, Type::int64(), l) : dim);
+                    }
+                    shape.push_back(out ? out : i64(1, l));
+                }
+            }
+            if (k == 0) {
+                for (auto &e : shape) dims.push_back(temp(pre, "dim", e));
+            } else if (!fresh_names.count(p.name)) {
+                for (int j = 0; j < m.ndim; j++) require(eq(shape[j], dims[j]));
+            }
+            // Inputs that do not broadcast to the shape make the statement raise: the
+            // statements then run one by one, so it raises after the ones before it ran.
+            for (auto &[ph, a] : p.ew.inputs) {
+                if (p.reads_new.count(ph)) continue;
+                int off = m.ndim - a->type.ndim();
+                for (int j = 0; j < a->type.ndim(); j++) {
+                    Expr dim = ArrayDim::make(source(a), j, l);
+                    require(or_(eq(dim, dims[j + off]), eq(dim, i64(1))));
+                }
+            }
+            if (p.is_new) fresh_names.insert(p.name);
+            ps.push_back(std::move(p));
+        }
+        // Written arrays (other than new ones) must not overlap each other, nor any input
+        // other than themselves read by name.
+        std::map<std::string, Expr> stored;
+        for (auto &p : ps)
+            if (!fresh_names.count(p.name)) stored.emplace(p.name, p.target);
+        for (auto a = stored.begin(); a != stored.end(); ++a)
+            for (auto b = std::next(a); b != stored.end(); ++b) require(not_(Overlaps::make(a->second, b->second, false)));
+        for (auto &p : ps)
+            for (auto &[ph, a] : p.ew.inputs) {
+                auto *v = a->as<Var>();
+                if (p.reads_new.count(ph) || (v && stored.count(v->name))) continue;
+                for (auto &[n, t] : stored) require(not_(Overlaps::make(t, source(a), false)));
+            }
+
+        std::vector<Stmt> fused;
+        for (auto &p : ps)
+            if (p.is_new)
+                fused.push_back(Assign::make(p.target->as<Var>()->name,
+                                             AllocArray::make(p.target->type, dims, AllocInit::Empty, l), l));
+        auto element_loop = [&](bool unit) {
+            return nest(dims, l, [&](const std::vector<Expr> &idx) {
+                std::map<std::string, Expr> current;  // each written array's element so far
+                std::vector<const Prepared *> order;
+                std::vector<Stmt> body;
+                for (auto &p : ps) {
+                    Elementwise ew = p.ew;
+                    if (unit)
+                        for (auto &[ph, steps] : ew.steps)
+                            for (auto &st : steps) st = i64(1, l);
+                    Type et = p.target->type.elem();
+                    std::string e = fresh("e", et);
+                    body.push_back(Assign::make(e, to(element_at(ew, idx, l, current), et), l));
+                    if (!current.count(p.name)) order.push_back(&p);
+                    current[p.name] = Var::make(e, et, l);
+                }
+                for (auto *p : order) body.push_back(Store::make(p->target, idx, current.at(p->name), l, true));
+                return Block::make(std::move(body), l);
+            });
+        };
+        Expr unit;
+        for (auto &p : ps) {
+            Expr c = no_broadcast(p.ew, dims, l);
+            unit = unit ? and_(unit, c) : c;
+        }
+        fused.push_back(If::make(unit, element_loop(true), element_loop(false), l));
+        for (auto &p : ps)
+            if (p.is_new) fused.push_back(Assign::make(p.name, p.target, l));
+
+        std::vector<Stmt> one_by_one;
+        for (auto &s : stmts) one_by_one.push_back(stmt(s));
+        pre.push_back(If::make(ok ? ok : BoolImm::make(true, l, false), Block::make(std::move(fused), l),
+                               Block::make(std::move(one_by_one), l), l));
+        return Block::make(std::move(pre), l);
+    }
+
     // ---- expressions: move array work into statements before the current one ------
 
     Expr hoist(const Expr &e, std::vector<Stmt> &pre) {
@@ -195,8 +452,10 @@ public:
         return h.mutate(e);
     }
 
-    // Inputs bound to variables and the body with its own array work hoisted.
-    Elementwise prepare(std::vector<Stmt> &pre, const Expr &value) {
+    // Inputs bound to variables and the body with its own array work hoisted. Inputs that
+    // are arrays named in `full` have the output's shape (no steps, no reads of their shape:
+    // a fused group's new arrays do not exist yet).
+    Elementwise prepare(std::vector<Stmt> &pre, const Expr &value, const std::set<std::string> &full = {}) {
         Elementwise ew;
         if (auto *m = value->as<ArrayMap>()) {
             for (auto &[ph, arr] : m->inputs) {
@@ -230,6 +489,11 @@ public:
         }
         for (auto &[ph, a] : ew.inputs) {
             Expr src = source(a);
+            auto *v = a->as<Var>();
+            if (v && full.count(v->name)) {
+                ew.steps[ph].assign(a->type.ndim(), i64(1, value->loc));
+                continue;
+            }
             for (int j = 0; j < a->type.ndim(); j++)
                 ew.steps[ph].push_back(temp(pre, "step", Select::make(eq(ArrayDim::make(src, j, value->loc), i64(1)), i64(0),
                                                                      i64(1), Type::int64(), value->loc)));
@@ -320,10 +584,17 @@ public:
         if (bad) pre.push_back(If::make(bad, Raise::make(ExcKind::ValueError, msg, l), nullptr, l));
     }
 
-    // The body at loop indices `idx` (one per output dimension), with broadcasting.
-    Expr element_at(const Elementwise &ew, const std::vector<Expr> &idx, Loc l) {
+    // The body at loop indices `idx` (one per output dimension), with broadcasting. An
+    // input array named in `known` is not loaded: its element's value is given.
+    Expr element_at(const Elementwise &ew, const std::vector<Expr> &idx, Loc l,
+                    const std::map<std::string, Expr> &known = {}) {
         std::map<std::string, Expr> m;
         for (auto &[ph, a] : ew.inputs) {
+            auto *v = a->as<Var>();
+            if (auto it = v ? known.find(v->name) : known.end(); it != known.end()) {
+                m[ph] = it->second;
+                continue;
+            }
             int nd = a->type.ndim(), off = (int)idx.size() - nd;
             Expr src = source(a);
             auto *roll = a->as<Roll>();
@@ -457,11 +728,16 @@ public:
     }
 
     void materialize(std::vector<Stmt> &pre, const std::string &name, const ArrayMap *m) {
-        Elementwise ew = prepare(pre, std::make_shared<ArrayMap>(*m));
+        Expr value = std::make_shared<ArrayMap>(*m);
+        Elementwise ew = prepare(pre, value);
         std::vector<Expr> dims = broadcast_shape(pre, ew, m->loc);
-        pre.push_back(Assign::make(name, AllocArray::make(m->type, dims, AllocInit::Empty, m->loc), m->loc));
-        Expr target = Var::make(name, m->type, m->loc);
+        // x = x + dt * v reads the old x while it fills the new one.
+        bool reads_itself = names_in(value).count(name) > 0;
+        std::string into = reads_itself ? fresh("new", m->type) : name;
+        pre.push_back(Assign::make(into, AllocArray::make(m->type, dims, AllocInit::Empty, m->loc), m->loc));
+        Expr target = Var::make(into, m->type, m->loc);
         pre.push_back(fill(pre, target, dims, ew, m->loc));
+        if (reads_itself) pre.push_back(Assign::make(name, target, m->loc));
     }
 
     // target (a variable) = value, broadcasting value to the target's shape.

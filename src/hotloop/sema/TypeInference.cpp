@@ -170,6 +170,9 @@ private:
             return Return::make(convert(v, rt, s->loc, "returning"), s->loc);
         }
         case NodeType::Evaluate: {
+            auto *call = s->as<Evaluate>()->value->as<UCall>();
+            auto *fn = call ? call->func->as<Ref>() : nullptr;
+            if (fn && fn->name == "np.copyto") return copyto(call, s->loc);
             Expr v = lower(s->as<Evaluate>()->value);
             return Evaluate::make(v, s->loc);
         }
@@ -487,6 +490,24 @@ private:
         check_same_kind(v->type.elem(), elem, l);
         if (v->type.elem() == elem) return v;
         return lift({v}, l, [&](const std::vector<Expr> &b) { return convert(b[0], elem, l, "storing"); });
+    }
+
+    // np.copyto(dst, src): a whole-array store into dst, with broadcasting and NumPy's
+    // same_kind casting (as dst[...] = src).
+    Stmt copyto(const UCall *c, Loc l) {
+        if (c->args.size() != 2 || !c->kwargs.empty())
+            error(l, "np.copyto() takes the destination and the source here",
+                  "casting= and where= are not supported; write dst[...] = np.where(mask, src, dst)");
+        Expr dst = lower(c->args[0]), src = lower(c->args[1]);
+        if (dst->type.is_unknown() || src->type.is_unknown()) {
+            if (!final_pass) return Evaluate::make(c->args[0], l);
+            error(l, "np.copyto(): the types of the arguments are unknown", "");
+        }
+        if (!dst->type.is_array()) error(c->args[0]->loc, "np.copyto() needs an array to copy into, not " + dst->type.str(), "");
+        if (dst->type.readonly())
+            error(l, "cannot write to a read-only array ('" + to_string(c->args[0]) + "')",
+                  "pass a writeable array (arr.copy() or arr.flags.writeable = True)");
+        return Store::make(dst, {}, elementwise_convert(src, dst->type.elem(), l), l);
     }
 
     void check_same_kind(const Type &from, const Type &to, Loc l) {
