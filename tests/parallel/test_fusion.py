@@ -55,10 +55,28 @@ def test_chain_of_new_arrays(threads, x, c):
 def test_chain_is_one_loop():
     chain(np.ones(4), 1.0)
     ir = chain.inspect_ir(chain.signatures[0])
-    # One loop nest computes y, z and w: each is stored once, in the same loop body.
+    # One loop nest computes y, z and w; y and z are read nowhere else, so they are never
+    # made: only w is allocated and stored.
     fused = ir.split("else:")[0]
     assert fused.count("prange(") == 1, ir
-    assert "math.Sin" in fused and fused.count("] = $e") == 3, ir
+    assert "math.Sin" in fused and fused.count("] = $e") == 1, ir
+    assert fused.count("np.empty(") == 1, ir
+
+
+@hl.jit(parallel=True)
+def chain_keeps_what_is_read_later(x):
+    y = x * 2
+    z = y + 1
+    w = z * z
+    return y.sum() + w[0] if w.size else y.sum()
+
+
+def test_arrays_read_after_the_group_are_kept(threads):
+    for n in (0, 1, 7, 100):
+        check(chain_keeps_what_is_read_later, np.arange(float(n)))
+    ir = chain_keeps_what_is_read_later.inspect_ir(chain_keeps_what_is_read_later.signatures[0])
+    fused = ir.split("else:")[0]
+    assert fused.count("np.empty(") == 2, ir  # y and w, not z
 
 
 @SETTINGS

@@ -69,9 +69,20 @@ struct Elementwise {
 
 class Lowering {
 public:
-    explicit Lowering(Function &f) : f(f) {}
+    explicit Lowering(Function &f) : f(f), reads(count_reads(f.body)) {}
     Function &f;
     int counter = 0;
+    std::map<std::string, int> reads;  // how often the function reads each name (fusion)
+
+    template <typename Node> static std::map<std::string, int> count_reads(const Node &n) {
+        struct Count : IRVisitor {
+            std::map<std::string, int> reads;
+            using IRVisitor::visit;
+            void visit(const Var *op) override { reads[op->name]++; }
+        } c;
+        c.visit(n);
+        return c.reads;
+    }
 
     // The outermost loop of an array expression runs on the thread pool in a parallel=True
     // function, if passes/PlanParallelLoops finds it safe.
@@ -289,6 +300,7 @@ public:
                 continue;
             }
             std::string n = fresh("ret", m->type);
+            reads[n]++;  // by the return
             out.push_back(Assign::make(n, r->value, s->loc));
             out.push_back(Return::make(Var::make(n, m->type, s->loc), s->loc));
         }
@@ -379,9 +391,17 @@ public:
                 for (auto &[n, t] : stored) require(not_(Overlaps::make(t, source(a), false)));
             }
 
+        // A new array that nothing outside the group reads is never made: its elements
+        // only pass from one statement to the next (as Numba drops such temporaries).
+        std::set<std::string> dead;
+        std::map<std::string, int> group_reads;
+        for (auto &s : stmts)
+            for (auto &[n, c] : count_reads(s)) group_reads[n] += c;
+        for (auto &p : ps)
+            if (p.is_new && group_reads[p.name] == reads[p.name]) dead.insert(p.name);
         std::vector<Stmt> fused;
         for (auto &p : ps)
-            if (p.is_new)
+            if (p.is_new && !dead.count(p.name))
                 fused.push_back(Assign::make(p.target->as<Var>()->name,
                                              AllocArray::make(p.target->type, dims, AllocInit::Empty, l), l));
         auto element_loop = [&](bool unit) {
@@ -400,7 +420,8 @@ public:
                     if (!current.count(p.name)) order.push_back(&p);
                     current[p.name] = Var::make(e, et, l);
                 }
-                for (auto *p : order) body.push_back(Store::make(p->target, idx, current.at(p->name), l, true));
+                for (auto *p : order)
+                    if (!dead.count(p->name)) body.push_back(Store::make(p->target, idx, current.at(p->name), l, true));
                 return Block::make(std::move(body), l);
             });
         };
@@ -411,7 +432,7 @@ public:
         }
         fused.push_back(If::make(unit, element_loop(true), element_loop(false), l));
         for (auto &p : ps)
-            if (p.is_new) fused.push_back(Assign::make(p.name, p.target, l));
+            if (p.is_new && !dead.count(p.name)) fused.push_back(Assign::make(p.name, p.target, l));
 
         std::vector<Stmt> one_by_one;
         for (auto &s : stmts) one_by_one.push_back(stmt(s));

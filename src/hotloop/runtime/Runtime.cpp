@@ -64,10 +64,13 @@ static void *hl_alloc(int64_t nbytes, Buffer **owner) {
         return nullptr;
     }
     size_t size = ((size_t)nbytes + buffer_alignment - 1) / buffer_alignment * buffer_alignment;
-    // Large buffers start on a huge-page boundary and ask for huge pages (as NumPy does):
-    // far fewer page faults when a big result is first written.
+    // Buffers past glibc's largest mmap threshold (32 MiB) are mapped afresh by every
+    // allocation: they start on a huge-page boundary and ask for huge pages (as NumPy
+    // does), for far fewer page faults when a big result is first written. Smaller ones
+    // come from the heap, where a buffer freed by the previous call is reused with its
+    // pages already mapped (aligning those to 2 MiB would push them over the threshold).
     constexpr size_t huge = size_t(2) << 20;
-    bool big = size >= 4 * huge;
+    bool big = size >= (size_t(32) << 20);
     void *block, *data;
     if (big) {
         data = std::aligned_alloc(huge, (size + huge - 1) / huge * huge);
