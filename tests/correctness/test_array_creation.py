@@ -343,8 +343,6 @@ def pair(x, y):
     return np.array((x, y))
 
 
-@bug("np.array((numpy scalar, Python scalar)) promotes with NEP-50 weak scalars; NumPy's "
-     "array constructor gives (np.int8(1), 300) -> int64 [1, 300], hotloop int8 [1, 44]")
 @pytest.mark.parametrize("x,y", [(np.int8(1), 300), (np.float32(1.0), 2.0), (np.int16(3), 1)])
 def test_np_array_numpy_and_python_scalars(x, y):
     check(pair, x, y)

@@ -340,7 +340,6 @@ def test_dot_1d(dtypes, data):
     check(dot, a, b, strict_dtype=True)
 
 
-@bug("np.dot of two bool vectors returns an int (0/1); NumPy returns a bool")
 def test_dot_of_bool_vectors_is_bool():
     check(dot, np.array([True, False, True]), np.array([False, False, True]))
 

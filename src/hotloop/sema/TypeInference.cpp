@@ -876,6 +876,13 @@ private:
             Expr a = array_arg(fn, args, 0, l), b = array_arg(fn, args, 1, l);
             if (a->type.ndim() != 1 || b->type.ndim() != 1)
                 error(l, "np.dot() is supported for two 1-D vectors", "write the matrix product as loops");
+            if (a->type.elem().is_bool() && b->type.elem().is_bool()) {
+                // NumPy: the dot of bools is a bool, any(a & b).
+                Expr both = lift({a, b}, l, [&](const std::vector<Expr> &e) {
+                    return Logical::make(true, e[0], e[1], Type::boolean(), l);
+                });
+                return Reduce::make(ReduceOp::Any, both, -1, Type::boolean(), l);
+            }
             Expr prod = lift({a, b}, l, [&](const std::vector<Expr> &e) { return binary_scalar(BinOp::Mul, e[0], e[1], l); });
             return Reduce::make(ReduceOp::Sum, prod, -1, prod->type.elem(), l);
         }
@@ -1009,14 +1016,20 @@ private:
 
     // np.array((1.0, 2.0, 3.0)): a 1-D array of a tuple of numbers.
     Expr array_from_tuple(const Expr &t, Loc l) {
+        // NumPy's array constructor gives a Python number its default dtype (int64, float64,
+        // complex128) before promoting: np.array((np.int8(1), 300)) is int64, not NEP 50's int8.
+        auto as_array_elem = [](const Type &e) {
+            if (!e.weak()) return e;
+            return e.is_bool() ? Type::boolean() : e.is_integral() ? Type::int64()
+                 : e.is_float() ? Type::float64() : Type::complex(128);
+        };
         Type elem;
         for (auto &e : t->type.elems()) {
             if (!e.is_scalar()) error(l, "np.array() of a tuple supports numbers only", "");
-            elem = elem.is_unknown() ? e : promote(elem, e);
+            elem = elem.is_unknown() ? as_array_elem(e) : promote(elem, as_array_elem(e));
         }
         if (elem.is_unknown()) error(l, "np.array(()) of an empty tuple", "");
-        elem = elem.weak() ? (elem.is_bool() ? Type::boolean() : elem.is_integral() ? Type::int64()
-                            : elem.is_float() ? Type::float64() : Type::complex(128)) : elem.strong();
+        elem = elem.strong();
         int64_t n = (int64_t)t->type.elems().size();
         std::string name = "$tuple" + std::to_string(element_counter++);
         // The tuple becomes an index-selected value per element: t[i] for i in 0..n-1.
