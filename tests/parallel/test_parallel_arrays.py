@@ -477,11 +477,13 @@ def test_parallel_false_array_expressions_are_serial():
 def creations(n, m, v, like):
     return (np.zeros((n, m)), np.ones(n, dtype=np.complex128), np.full((n, m), v),
             np.ones((n,), np.bool_), np.zeros(n, np.int32), np.full(m, n), np.zeros_like(like),
-            np.ones_like(like, dtype=np.int64), np.full_like(like, v), np.zeros((n, m, 2)))
+            np.ones_like(like, dtype=np.int64), np.full_like(like, v), np.zeros((n, m, 2)),
+            np.arange(n * m), np.arange(-v, n, 0.25), np.linspace(v, m, n * m),
+            np.linspace(0, 1, m, dtype=np.float32))
 
 
 @SETTINGS
-@given(n=sides, m=sides, v=with_specials, like=st.one_of(vectors(), matrices()))
+@given(n=sides, m=sides, v=st.floats(-3, 3), like=st.one_of(vectors(), matrices()))
 def test_zeros_ones_full_are_filled_in_parallel(threads, n, m, v, like):
     check(creations, n, m, v, like, rtol=0.0)
 
@@ -489,5 +491,6 @@ def test_zeros_ones_full_are_filled_in_parallel(threads, n, m, v, like):
 def test_creation_loops_are_parallel():
     creations(2, 3, 1.0, np.ones(2))
     ir = creations.inspect_ir(creations.signatures[0])
-    assert ir.count("prange(") == 10, ir
-    assert "np.zeros(" not in ir and "np.ones(" not in ir and "np.full(" not in ir, ir
+    assert ir.count("prange(") == 14, ir
+    for made in ("np.zeros(", "np.ones(", "np.full(", "np.arange(", "np.linspace("):
+        assert made not in ir, ir

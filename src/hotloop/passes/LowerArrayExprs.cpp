@@ -22,11 +22,17 @@ Expr not_(Expr a) { return Unary::make(UnOp::Not, std::move(a), Type::boolean())
 Expr mul(Expr a, Expr b) { Type t = a->type; return Binary::make(BinOp::Mul, std::move(a), std::move(b), t); }
 Expr add(Expr a, Expr b) { Type t = a->type; return Binary::make(BinOp::Add, std::move(a), std::move(b), t); }
 
-// np.zeros/ones/full in a parallel=True function: filled by a parallel loop here rather
-// than by codegen's serial one.
+// np.zeros/ones/full/arange/linspace in a parallel=True function: filled by a parallel
+// loop here rather than by codegen's serial one (not the small constant-size index arrays
+// that np.array((...)) makes).
 bool is_parallel_fill(const AllocArray *a, bool parallel) {
-    return parallel && a->shape.size() > 0 &&
-           (a->init == AllocInit::Zeros || a->init == AllocInit::Ones || a->init == AllocInit::Fill);
+    if (!parallel || a->shape.empty()) return false;
+    if (auto *n = a->shape[0]->as<IntImm>(); n && a->shape.size() == 1 && n->value < 4096) return false;
+    switch (a->init) {
+    case AllocInit::Zeros: case AllocInit::Ones: case AllocInit::Fill: case AllocInit::Arange: case AllocInit::Linspace:
+        return true;
+    default: return false;
+    }
 }
 
 bool contains_array_work(const Expr &e, bool parallel) {
@@ -735,6 +741,7 @@ public:
     // An empty array, then a parallel loop storing the fill value.
     Expr parallel_fill(std::vector<Stmt> &pre, const AllocArray *a) {
         Loc l = a->loc;
+        if (a->init == AllocInit::Arange || a->init == AllocInit::Linspace) return parallel_range_fill(pre, a);
         std::vector<Expr> dims;
         for (auto &d : a->shape) dims.push_back(temp(pre, "dim", d));
         Type elem = a->type.elem();
@@ -745,6 +752,42 @@ public:
         pre.push_back(Assign::make(name, AllocArray::make(a->type, dims, AllocInit::Empty, l), l));
         Expr target = Var::make(name, a->type, l);
         pre.push_back(fill(pre, target, dims, ew, l));
+        return target;
+    }
+
+    // np.arange / np.linspace: element i computed from i, as codegen's serial fill does.
+    Expr parallel_range_fill(std::vector<Stmt> &pre, const AllocArray *a) {
+        Loc l = a->loc;
+        Type elem = a->type.elem();
+        Expr n = temp(pre, "dim", a->shape[0]);
+        Expr start = temp(pre, "start", a->a), step;
+        if (a->init == AllocInit::Arange) {
+            step = temp(pre, "step", a->b);
+        } else {
+            // NumPy: step = (stop - start) / (num - 1); y[0] = start, y[-1] = stop.
+            Type f64 = Type::float64();
+            auto div = std::make_shared<Binary>(*Binary::make(
+                BinOp::Div, Binary::make(BinOp::Sub, a->b, start, f64, l), Cast::make(f64, Binary::make(BinOp::Sub, n, i64(1, l), Type::int64(), l)), f64, l)->as<Binary>());
+            div->ieee = true;  // num == 1: unused
+            step = temp(pre, "step", Expr(div));
+        }
+        std::string name = fresh("arr", a->type);
+        pre.push_back(Assign::make(name, AllocArray::make(a->type, {n}, AllocInit::Empty, l), l));
+        Expr target = Var::make(name, a->type, l);
+        pre.push_back(nest({n}, l, [&](const std::vector<Expr> &idx) {
+            const Expr &i = idx[0];
+            Expr v;
+            if (a->init == AllocInit::Arange) {
+                v = add(start, Binary::make(BinOp::Mul, Cast::make(elem, i), step, elem, l));
+            } else {
+                Type f64 = Type::float64();
+                Expr x = add(start, Binary::make(BinOp::Mul, Cast::make(f64, i), step, f64, l));
+                x = Select::make(eq(i, i64(0)), start, x, f64, l);
+                Expr last = and_(eq(i, Binary::make(BinOp::Sub, n, i64(1), Type::int64(), l)), gt(n, i64(1)));
+                v = to(Select::make(last, a->b, x, f64, l), elem);
+            }
+            return Store::make(target, idx, v, l, true);
+        }));
         return target;
     }
 
