@@ -3,6 +3,8 @@ continue, if/elif/else, early return, return of nothing, tuple unpacking, pass."
 
 import math
 
+import pytest
+
 import numpy as np
 from hypothesis import example, given
 from hypothesis import strategies as st
@@ -428,3 +430,21 @@ def count_and_total(a, t):
 @given(arrays(np.float64, max_side=20, lo=-1e3, hi=1e3), finite_floats(-1e3, 1e3))
 def test_mixed_accumulators(a, t):
     check(count_and_total, a, t)
+
+
+@hl.jit
+def _range_near_int64_limits(a, b, c):
+    s = 0
+    k = 0
+    for i in range(a, b, c):
+        s += i % 1000
+        k += 1
+    return s, k
+
+
+@pytest.mark.parametrize("args", [(-2**63, 2**63 - 1, 2**61), (0, 2**63 - 1, 2**62),
+                                  (2**63 - 1, -2**63, -2**62), (2**63 - 10, 2**63 - 1, 3),
+                                  (0, 10, 3), (10, 0, -3), (0, 10, -1), (5, 5, 2)])
+def test_range_steps_that_would_overflow_past_stop(args):
+    # The step after the last iteration overflows int64; the loop must still stop.
+    assert _range_near_int64_limits(*args) == _range_near_int64_limits.py_func(*args)

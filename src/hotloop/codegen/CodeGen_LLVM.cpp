@@ -291,11 +291,27 @@ private:
     }
 
     // for var in range(start, stop, step), with the trip fixed on entry.
+    // Trip count of range(start, stop, step) (int64 values, step != 0): ceil((stop - start)
+    // / step) when positive, else 0. The span is unsigned, so ranges wider than int64
+    // (-2**62 to 2**62) count right.
+    llvm::Value *trip_count(llvm::Value *start, llvm::Value *stop, llvm::Value *step) {
+        llvm::Value *neg = b.CreateICmpSLT(step, b.getInt64(0));
+        llvm::Value *span = b.CreateSelect(neg, b.CreateSub(start, stop), b.CreateSub(stop, start));
+        llvm::Value *abs_step = b.CreateSelect(neg, b.CreateNeg(step), step);
+        llvm::Value *nonempty = b.CreateSelect(neg, b.CreateICmpSGT(start, stop), b.CreateICmpSLT(start, stop));
+        return b.CreateSelect(nonempty,
+                              b.CreateAdd(b.CreateUDiv(b.CreateSub(span, b.getInt64(1)), abs_step), b.getInt64(1)),
+                              b.getInt64(0));
+    }
+
     void for_loop(const For *f) {
         llvm::Value *start = expr(f->start), *stop = expr(f->stop), *step = expr(f->step);
         llvm::Type *it = start->getType();
         if (!check_range_step(step)) return;
         auto *cstep = llvm::dyn_cast<llvm::ConstantInt>(step);
+        // A step of +-1 cannot step over stop; any other could overflow past it (range(0,
+        // 2**63-1, 2**62)), so those loops count their iterations instead.
+        if (!cstep || !(cstep->isOne() || cstep->isMinusOne())) return counted_for_loop(f, start, stop, step);
         auto *iv = entry_alloca(it, f->var + ".iv");
         b.CreateStore(start, iv);
         auto *head = block("for.cond"), *body = block("for.body"), *latch = block("for.inc"), *end = block("for.end");
@@ -315,6 +331,31 @@ private:
         if (!b.GetInsertBlock()->getTerminator()) b.CreateBr(latch);
         b.SetInsertPoint(latch);
         b.CreateStore(b.CreateNSWAdd(b.CreateLoad(it, iv), step), iv);
+        b.CreateBr(head);
+        b.SetInsertPoint(end);
+    }
+
+    void counted_for_loop(const For *f, llvm::Value *start, llvm::Value *stop, llvm::Value *step) {
+        start = b.CreateSExt(start, b.getInt64Ty());
+        step = b.CreateSExt(step, b.getInt64Ty());
+        llvm::Value *n = trip_count(start, b.CreateSExt(stop, b.getInt64Ty()), step);
+        auto *kv = entry_alloca(b.getInt64Ty(), f->var + ".k");
+        auto *iv = entry_alloca(b.getInt64Ty(), f->var + ".iv");
+        b.CreateStore(b.getInt64(0), kv);
+        b.CreateStore(start, iv);
+        auto *head = block("for.cond"), *body = block("for.body"), *latch = block("for.inc"), *end = block("for.end");
+        b.CreateBr(head);
+        b.SetInsertPoint(head);
+        b.CreateCondBr(b.CreateICmpULT(b.CreateLoad(b.getInt64Ty(), kv), n), body, end);
+        b.SetInsertPoint(body);
+        b.CreateStore(cast_scalar(b.CreateLoad(b.getInt64Ty(), iv), Type::int64(), var_type(f->var)), vars.at(f->var));
+        loops.push_back({latch, end});
+        stmt(f->body);
+        loops.pop_back();
+        if (!b.GetInsertBlock()->getTerminator()) b.CreateBr(latch);
+        b.SetInsertPoint(latch);
+        b.CreateStore(b.CreateAdd(b.CreateLoad(b.getInt64Ty(), kv), b.getInt64(1)), kv);
+        b.CreateStore(b.CreateAdd(b.CreateLoad(b.getInt64Ty(), iv), step), iv);  // may wrap after the last
         b.CreateBr(head);
         b.SetInsertPoint(end);
     }
@@ -350,15 +391,7 @@ private:
         llvm::Value *stop = b.CreateSExt(expr(f->stop), b.getInt64Ty());
         llvm::Value *step = b.CreateSExt(expr(f->step), b.getInt64Ty());
         if (!check_range_step(step)) return;
-        // Trip count: ceil((stop - start) / step) when positive, else 0; the span is
-        // unsigned, so ranges wider than int64 (-2**62 to 2**62) count right.
-        llvm::Value *neg = b.CreateICmpSLT(step, b.getInt64(0));
-        llvm::Value *span = b.CreateSelect(neg, b.CreateSub(start, stop), b.CreateSub(stop, start));
-        llvm::Value *abs_step = b.CreateSelect(neg, b.CreateNeg(step), step);
-        llvm::Value *nonempty = b.CreateSelect(neg, b.CreateICmpSGT(start, stop), b.CreateICmpSLT(start, stop));
-        llvm::Value *n = b.CreateSelect(nonempty,
-                                        b.CreateAdd(b.CreateUDiv(b.CreateSub(span, b.getInt64(1)), abs_step), b.getInt64(1)),
-                                        b.getInt64(0));
+        llvm::Value *n = trip_count(start, stop, step);
 
         std::vector<std::string> names = vars_used_by(f);
         std::vector<llvm::Type *> red_types;
