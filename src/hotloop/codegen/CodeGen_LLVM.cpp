@@ -736,6 +736,7 @@ private:
         }
         raise_if(b.CreateOr(negative, b.CreateICmpNE(total, size)), ExcKind::ValueError,
                  "cannot reshape array into the requested shape");
+        if (st.layout() != Layout::C) return reshape_strided(src, st, r->type, dims);
         llvm::Value *out = llvm::UndefValue::get(ltype(r->type));
         out = b.CreateInsertValue(out, b.CreateExtractValue(src, {0u}), {0u});
         out = b.CreateInsertValue(out, b.CreateExtractValue(src, {1u}), {1u});
@@ -744,6 +745,44 @@ private:
             out = b.CreateInsertValue(out, dims[k], {2u, (unsigned)k});
             out = b.CreateInsertValue(out, s, {3u, (unsigned)k});
             s = b.CreateMul(s, dims[k]);
+        }
+        return out;
+    }
+
+    // The runtime finds NumPy's view strides, or copies (a new owner) when there are none.
+    llvm::Value *reshape_strided(llvm::Value *src, const Type &st, const Type &rt, const std::vector<llvm::Value *> &dims) {
+        int n = st.ndim(), m = rt.ndim();
+        llvm::Type *i64 = b.getInt64Ty();
+        auto *old_dims = entry_alloca(llvm::ArrayType::get(i64, n), "reshape.dims");
+        auto *old_strides = entry_alloca(llvm::ArrayType::get(i64, n), "reshape.strides");
+        auto *new_dims = entry_alloca(llvm::ArrayType::get(i64, m), "reshape.new_dims");
+        auto *new_strides = entry_alloca(llvm::ArrayType::get(i64, m), "reshape.new_strides");
+        auto *owner = entry_alloca(b.getPtrTy(), "reshape.owner");
+        auto strides = strides_of(src, st);
+        for (int k = 0; k < n; k++) {
+            b.CreateStore(dim(src, k), b.CreateConstGEP2_64(old_dims->getAllocatedType(), old_dims, 0, k));
+            b.CreateStore(strides[k], b.CreateConstGEP2_64(old_strides->getAllocatedType(), old_strides, 0, k));
+        }
+        for (int k = 0; k < m; k++)
+            b.CreateStore(dims[k], b.CreateConstGEP2_64(new_dims->getAllocatedType(), new_dims, 0, k));
+        b.CreateStore(b.CreateExtractValue(src, {1u}), owner);
+        auto fn = mod.getOrInsertFunction("hl_reshape_strided", b.getPtrTy(), b.getPtrTy(), b.getPtrTy(), i64,
+                                          b.getPtrTy(), b.getPtrTy(), i64, b.getPtrTy(), b.getPtrTy(), i64);
+        llvm::Value *data = b.CreateCall(fn, {b.CreateExtractValue(src, {0u}), owner, b.getInt64(n), old_dims,
+                                              old_strides, b.getInt64(m), new_dims, new_strides,
+                                              b.getInt64(st.elem().bytes())});
+        auto *fail = block("reshape.fail"), *ok = block("reshape.ok");
+        b.CreateCondBr(b.CreateIsNull(data), fail, ok, llvm::MDBuilder(ctx).createUnlikelyBranchWeights());
+        b.SetInsertPoint(fail);
+        b.CreateRet(b.getInt32(1));
+        b.SetInsertPoint(ok);
+        llvm::Value *out = llvm::UndefValue::get(ltype(rt));
+        out = b.CreateInsertValue(out, data, {0u});
+        out = b.CreateInsertValue(out, b.CreateLoad(b.getPtrTy(), owner), {1u});
+        for (int k = 0; k < m; k++) {
+            out = b.CreateInsertValue(out, dims[k], {2u, (unsigned)k});
+            out = b.CreateInsertValue(out, b.CreateLoad(i64, b.CreateConstGEP2_64(new_strides->getAllocatedType(),
+                                                                               new_strides, 0, k)), {3u, (unsigned)k});
         }
         return out;
     }

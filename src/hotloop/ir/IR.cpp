@@ -207,8 +207,9 @@ Expr Reduce::make(ReduceOp op, Expr value, int axis, Type t, Loc l) {
     return n;
 }
 Expr Reshape::make(Expr array, std::vector<Expr> shape, Loc l) {
-    internal_assert(array->type.is_array() && array->type.layout() == Layout::C, "reshape of a non-C array");
-    auto n = node<Reshape>(Type::array(array->type.elem(), (int)shape.size(), Layout::C, array->type.readonly()), l);
+    internal_assert(array->type.is_array(), "reshape of a non-array");
+    Layout layout = array->type.layout() == Layout::C ? Layout::C : Layout::A;
+    auto n = node<Reshape>(Type::array(array->type.elem(), (int)shape.size(), layout, array->type.readonly()), l);
     n->array = std::move(array);
     n->shape = std::move(shape);
     return n;

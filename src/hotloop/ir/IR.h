@@ -184,8 +184,9 @@ const char *reduce_name(ReduceOp op);
 struct Reduce : ExprNode { HL_EXPR_NODE(Reduce) ReduceOp op; Expr value; int axis = -1;
     static Expr make(ReduceOp op, Expr value, int axis, Type t, Loc l = {}); };
 
-// A C-contiguous array seen with another shape (reshape/ravel, flat loops); one
-// dimension may be -1 (inferred). A size mismatch raises ValueError.
+// An array seen with another shape (reshape/ravel, flat loops); one dimension may be -1
+// (inferred). A size mismatch raises ValueError. A C-contiguous array gives a C view; a
+// strided one a view where NumPy gives one (its axes merge), else a C-ordered copy.
 struct Reshape : ExprNode { HL_EXPR_NODE(Reshape) Expr array; std::vector<Expr> shape;
     static Expr make(Expr array, std::vector<Expr> shape, Loc l = {}); };
 

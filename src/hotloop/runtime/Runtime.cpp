@@ -93,12 +93,68 @@ static void *hl_alloc(int64_t nbytes, Buffer **owner) {
     return data;
 }
 
+// NumPy's _attempt_nocopy_reshape (C order): strides that view `dims`/`strides` with
+// the shape `new_dims`, or false when the old axes cannot be merged.
+static bool nocopy_strides(int64_t ndim, const int64_t *dims, const int64_t *strides, int64_t new_ndim,
+                           const int64_t *new_dims, int64_t *new_strides, int64_t item) {
+    std::vector<int64_t> od, os;  // the old axes without those of length 1
+    for (int64_t k = 0; k < ndim; k++)
+        if (dims[k] != 1) od.push_back(dims[k]), os.push_back(strides[k]);
+    int64_t oi = 0, oj = 1, ni = 0, nj = 1, old_n = (int64_t)od.size();
+    while (ni < new_ndim && oi < old_n) {
+        int64_t np_ = new_dims[ni], op = od[oi];
+        while (np_ != op) {
+            if (np_ < op) np_ *= new_dims[nj++];
+            else op *= od[oj++];
+        }
+        for (int64_t k = oi; k < oj - 1; k++)
+            if (os[k] != od[k + 1] * os[k + 1]) return false;
+        new_strides[nj - 1] = os[oj - 1];
+        for (int64_t k = nj - 1; k > ni; k--) new_strides[k - 1] = new_strides[k] * new_dims[k];
+        ni = nj++;
+        oi = oj++;
+    }
+    int64_t last = ni >= 1 ? new_strides[ni - 1] : item;
+    for (int64_t k = ni; k < new_ndim; k++) new_strides[k] = last;  // trailing 1s
+    return true;
+}
+
+// reshape() of a strided array, as NumPy does it: a view of the same memory when the
+// axes merge, else a C-ordered copy in a new buffer (*owner replaced). The sizes agree
+// (checked by the caller). Returns the data, or null with MemoryError pending.
+static void *hl_reshape_strided(void *data, Buffer **owner, int64_t ndim, const int64_t *dims,
+                                const int64_t *strides, int64_t new_ndim, const int64_t *new_dims,
+                                int64_t *new_strides, int64_t item) {
+    int64_t count = 1;
+    for (int64_t k = 0; k < ndim; k++) count *= dims[k];
+    if (count != 0 && nocopy_strides(ndim, dims, strides, new_ndim, new_dims, new_strides, item)) return data;
+    int64_t s = item;
+    for (int64_t k = new_ndim - 1; k >= 0; k--) new_strides[k] = s, s *= new_dims[k];
+    if (count == 0) return data;  // no elements: any strides view it (NumPy calls it contiguous)
+    char *out = static_cast<char *>(hl_alloc(count * item, owner));
+    if (!out) return nullptr;
+    // Element by element in C order: an odometer over the old shape.
+    std::vector<int64_t> index(ndim, 0);
+    const char *src = static_cast<const char *>(data);
+    for (int64_t i = 0; i < count; i++) {
+        std::memcpy(out + i * item, src, item);
+        for (int64_t k = ndim - 1; k >= 0; k--) {
+            src += strides[k];
+            if (++index[k] < dims[k]) break;
+            src -= strides[k] * dims[k];
+            index[k] = 0;
+        }
+    }
+    return out;
+}
+
 }  // extern "C"
 
 std::vector<Symbol> symbols() {
     std::vector<Symbol> out = {
         {"hl_raise", reinterpret_cast<void *>(&hl_raise)},
         {"hl_alloc", reinterpret_cast<void *>(&hl_alloc)},
+        {"hl_reshape_strided", reinterpret_cast<void *>(&hl_reshape_strided)},
     };
     for (auto &s : random_symbols()) out.push_back(s);
     for (auto &s : parallel_symbols()) out.push_back(s);

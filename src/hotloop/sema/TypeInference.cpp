@@ -924,7 +924,8 @@ private:
                 if (!d->type.is_integral()) error(l, "reshape() dimensions must be integers", "");
                 d = convert(d, Type::int64(), l, "");
             }
-            if (a->type.layout() != Layout::C || a->as<ArrayMap>())
+            // NumPy: ravel() copies what is not C-contiguous; reshape() views when it can.
+            if ((fn == "np.ravel" && a->type.layout() != Layout::C) || a->as<ArrayMap>())
                 a = lift({a}, l, [](const std::vector<Expr> &e) { return e[0]; });  // a contiguous copy
             return Reshape::make(a, std::move(shape), l);
         }
