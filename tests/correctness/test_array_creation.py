@@ -15,12 +15,6 @@ from .conftest import (FEW, LAYOUTS, PYTHON_ONLY, QUICK, bounded_floats, bug, ch
                        elements_for, hl, make_view, shaped)
 
 
-def spread(*values):
-    """Absolute slack for values computed as start + i * step instead of NumPy's formula."""
-    m = max([abs(float(v)) for v in values] + [1.0])
-    return 1e-12 * m
-
-
 # ---------------------------------------------------------------- empty / zeros / ones / full
 @hl.jit
 def makers(n, m):
@@ -160,11 +154,26 @@ def arange3(a, b, s):
 @example(1.0, 1.3, 0.1, False)
 @example(1.0, 2.5, 0.5, True)
 @example(0.0, 1.0, 0.0, False)
+@example(1.8943428727599871, 3.0, 0.25, False)
+@example(1e-10, 500.0, 100.0, False)
 def test_arange_float_arguments(a, b, s, int_start):
-    # the length is ceil((stop - start) / step) in float64, as NumPy computes it
+    # the length is ceil((stop - start) / step) in float64, and element i >= 2 is
+    # start + i * ((start + step) - start), as NumPy computes them: bit for bit
     if int_start:
         a = int(a)
-    check(arange3, a, b, s, atol=spread(a, b, s))
+    check(arange3, a, b, s, rtol=0.0, atol=0.0)
+
+
+@hl.jit
+def arange_f32(a, b, s):
+    return np.arange(a, b, s, dtype=np.float32), np.arange(np.float32(a), b, np.float32(s))
+
+
+@QUICK
+@given(bounded_floats(-100, 100), bounded_floats(-100, 100), bounded_floats(0.25, 10))
+@example(0.0, 8.837279375056324e-225, 1.0)  # the length is computed in float32 too: 0
+def test_arange_float32_is_numpys_bit_for_bit(a, b, s):
+    check(arange_f32, a, b, s, rtol=0.0, atol=0.0)
 
 
 @hl.jit
@@ -191,7 +200,7 @@ def linspace(a, b, n):
 @example(2, 2, 3)
 @example(1.0, 0.0, 2)
 def test_linspace(a, b, n):
-    check(linspace, a, b, n, atol=spread(a, b))
+    check(linspace, a, b, n, rtol=0.0, atol=0.0)
 
 
 def test_linspace_negative_count_raises():

@@ -790,3 +790,24 @@ def test_copyto_broadcasts_and_casts(data):
     check(_copyto, dst, 2.5)
     if dst.size:
         check(_copyto, dst, src[:1])
+
+
+# ---------------------------------------------------------------------------------- np.roll
+@hl.jit
+def _roll_flat(a, shift):
+    return np.roll(a, shift)  # any ndim: the flattened array rolls (Numba's only form)
+
+
+@hl.jit
+def _roll_axes(a, shift):
+    return np.roll(a, shift, 0) + np.roll(a, -shift, axis=-1) * 2
+
+
+@QUICK
+@given(data=st.data())
+def test_roll_any_ndim_and_layout(data):
+    shape = data.draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=0, max_side=4))
+    a = data.draw(shaped(np.int64, shape, elements=st.integers(-99, 99)))
+    shift = data.draw(st.integers(-30, 30))
+    check(_roll_flat, a, shift)
+    check(_roll_axes, a, shift)

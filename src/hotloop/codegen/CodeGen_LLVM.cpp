@@ -867,6 +867,10 @@ private:
         bool per_element = a->init == AllocInit::Generate;
         llvm::Value *va = a->a && !per_element ? expr(a->a) : nullptr, *vb = a->b ? expr(a->b) : nullptr;
         llvm::Value *step = nullptr, *last = nullptr;
+        if (a->init == AllocInit::Arange) {
+            // NumPy's fill: delta = second - start in the element type; y[i] = start + i * delta.
+            step = t.elem().is_float() ? b.CreateFSub(vb, va) : b.CreateSub(vb, va);
+        }
         if (a->init == AllocInit::Linspace) {
             // NumPy: step = (stop - start) / (num - 1); y[i] = start + i * step; y[-1] = stop.
             llvm::Value *div = b.CreateSIToFP(b.CreateSub(count, b.getInt64(1)), b.getDoubleTy());
@@ -888,7 +892,10 @@ private:
         case AllocInit::Generate: v = expr(a->a); break;
         case AllocInit::Arange: {
             llvm::Value *iv = cast_scalar(i, Type::int64(), t.elem());
-            v = t.elem().is_float() ? b.CreateFAdd(va, b.CreateFMul(iv, vb)) : b.CreateAdd(va, b.CreateMul(iv, vb));
+            v = t.elem().is_float() ? b.CreateFAdd(va, b.CreateFMul(iv, step)) : b.CreateAdd(va, b.CreateMul(iv, step));
+            // the first two are stored as given (0 * inf is nan; start + delta may round)
+            v = b.CreateSelect(b.CreateICmpEQ(i, b.getInt64(1)), vb, v);
+            v = b.CreateSelect(b.CreateICmpEQ(i, b.getInt64(0)), va, v);
             break;
         }
         case AllocInit::Linspace: {

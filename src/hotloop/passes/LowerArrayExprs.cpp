@@ -761,8 +761,10 @@ public:
         Type elem = a->type.elem();
         Expr n = temp(pre, "dim", a->shape[0]);
         Expr start = temp(pre, "start", a->a), step;
+        Expr second;
         if (a->init == AllocInit::Arange) {
-            step = temp(pre, "step", a->b);
+            second = temp(pre, "second", a->b);
+            step = temp(pre, "step", Binary::make(BinOp::Sub, second, start, elem, l));  // NumPy's fill
         } else {
             // NumPy: step = (stop - start) / (num - 1); y[0] = start, y[-1] = stop.
             Type f64 = Type::float64();
@@ -779,6 +781,8 @@ public:
             Expr v;
             if (a->init == AllocInit::Arange) {
                 v = add(start, Binary::make(BinOp::Mul, Cast::make(elem, i), step, elem, l));
+                v = Select::make(eq(i, i64(1)), second, v, elem, l);  // the first two as given
+                v = Select::make(eq(i, i64(0)), start, v, elem, l);
             } else {
                 Type f64 = Type::float64();
                 Expr x = add(start, Binary::make(BinOp::Mul, Cast::make(f64, i), step, f64, l));

@@ -934,10 +934,16 @@ private:
             Expr a = array_arg(fn, args, 0, l);
             Expr shift = kw("shift", 1), axis_e = kw("axis", 2);
             if (!shift || !shift->type.is_integral()) error(l, "np.roll() needs an integer shift", "");
-            if (!axis_e || is_none(axis_e)) {
-                if (a->type.ndim() != 1) error(l, "np.roll() without an axis is supported for 1-D arrays", "give axis=k");
-                axis_e = IntImm::make(0, Type::int64(), l);
+            if ((!axis_e || is_none(axis_e)) && a->type.ndim() != 1) {
+                // NumPy: without an axis, the flattened array is rolled and given a's shape.
+                std::vector<Expr> shape;
+                for (int k = 0; k < a->type.ndim(); k++) shape.push_back(ArrayDim::make(a, k, l));
+                Expr flat = Reshape::make(a, {IntImm::make(-1, Type::int64(), l)}, l);
+                Expr rolled = Roll::make(flat, convert(shift, Type::int64(), l, ""), 0, l);
+                return Reshape::make(lift({rolled}, l, [](const std::vector<Expr> &e) { return e[0]; }),
+                                     std::move(shape), l);
             }
+            if (!axis_e || is_none(axis_e)) axis_e = IntImm::make(0, Type::int64(), l);
             int64_t axis = constant_int(axis_e, "axis");
             if (axis < 0) axis += a->type.ndim();
             if (axis < 0 || axis >= a->type.ndim()) error(l, "np.roll() axis out of bounds", "");
@@ -956,18 +962,24 @@ private:
             }
             t = t.is_float() ? Type::float64() : Type::int64();  // NumPy's default types
             if (auto it = kwargs.find("dtype"); it != kwargs.end()) t = dtype_of(it->second, l);
-            Expr start = args.size() > 1 ? args[0] : IntImm::make(0, Type::int_(64, true), l);
+            Type python_int = Type::int64().with_weak(true);  // the defaults are Python ints
+            Expr start = args.size() > 1 ? args[0] : IntImm::make(0, python_int, l);
             Expr stop = args.size() > 1 ? args[1] : args[0];
-            Expr step = args.size() > 2 ? args[2] : IntImm::make(1, Type::int_(64, true), l);
-            // length = max(ceil((stop - start) / step), 0), computed in float64 as NumPy does
-            Type f = Type::float64();
+            Expr step = args.size() > 2 ? args[2] : IntImm::make(1, python_int, l);
+            // length = max(ceil((stop - start) / step), 0), computed as NumPy does: in the
+            // arguments' float type (float32 for np.float32 ones), else in float64
+            Type args_type = promote(promote(start->type, stop->type), step->type);
+            Type f = args_type.is_float() ? args_type.strong() : Type::float64();
             Expr span = Binary::make(BinOp::Div, Binary::make(BinOp::Sub, convert(stop, f, l, ""), convert(start, f, l, ""), f, l),
                                      convert(step, f, l, ""), f, l);
             Expr len = convert(MathCall::make(MathOp::Ceil, {span}, f, l), Type::int64(), l, "");
             len = Select::make(Compare::make(CmpOp::GT, len, IntImm::make(0, Type::int64(), l), Type::boolean(), l), len,
                                IntImm::make(0, Type::int64(), l), Type::int64(), l);
+            // NumPy: start + step is added as the arguments' type, then stored as the result's.
+            Type sum_type = promote(start->type, step->type).strong();
+            Expr second = Binary::make(BinOp::Add, convert(start, sum_type, l, ""), convert(step, sum_type, l, ""), sum_type, l);
             return AllocArray::make(Type::array(t, 1, Layout::C), {len}, AllocInit::Arange, l, convert(start, t, l, ""),
-                                    convert(step, t, l, ""));
+                                    convert(second, t, l, ""));
         }
         if (fn == "np.linspace") {
             allow_kwargs({"num", "dtype"});
