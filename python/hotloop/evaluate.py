@@ -25,7 +25,8 @@ _FUNCTIONS = {
     "expm1": "np.expm1", "abs": "np.abs", "absolute": "np.absolute", "ceil": "np.ceil",
     "floor": "np.floor", "round": "np.rint", "rint": "np.rint", "trunc": "np.trunc",
     "sign": "np.sign", "isnan": "np.isnan", "isfinite": "np.isfinite", "isinf": "np.isinf",
-    "signbit": "np.signbit",
+    "signbit": "np.signbit", "nextafter": "np.nextafter", "real": "np.real", "imag": "np.imag",
+    "conj": "np.conj", "complex": "complex",
 }
 _REDUCTIONS = {"sum": "np.sum", "prod": "np.prod", "min": "np.min", "max": "np.max"}
 _ALLOWED_NODES = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Compare, ast.Name, ast.Load,
@@ -35,6 +36,7 @@ _ALLOWED_NODES = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Compare, ast.Name,
                   ast.USub, ast.UAdd, ast.Not,
                   ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE)
 
+_MAX_DEPTH = 256    # nesting depth of an accepted expression (the compiler recurses over it)
 _compiled = {}      # (expression, names, with out) -> dispatcher
 _last = None        # what re_evaluate() repeats: (dispatcher, names, out, frame dicts)
 _counter = [0]
@@ -93,6 +95,11 @@ class _Rewriter(ast.NodeTransformer):
         self._inside_call = True
         node.args = [self.visit(a) for a in node.args]
         self._inside_call = False
+        if target == "complex":  # numexpr's complex() is a complex128 array, not a Python complex
+            node.func = ast.Name(id="complex", ctx=ast.Load())
+            return ast.copy_location(ast.Call(func=ast.Attribute(value=ast.Name(id="np", ctx=ast.Load()),
+                                                                 attr="complex128", ctx=ast.Load()),
+                                              args=[node], keywords=[]), node)
         module, attr = target.split(".")
         node.func = ast.copy_location(ast.Attribute(value=ast.Name(id=module, ctx=ast.Load()),
                                                     attr=attr, ctx=ast.Load()), node.func)
@@ -101,7 +108,22 @@ class _Rewriter(ast.NodeTransformer):
     _inside_call = False
 
 
+def _depth(tree):
+    """The nesting depth of an ast, measured without recursion."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, d = stack.pop()
+        deepest = max(deepest, d)
+        stack.extend((child, d + 1) for child in ast.iter_child_nodes(node))
+    return deepest
+
+
+def _is_reduction(body):
+    return isinstance(body, ast.Call) and isinstance(body.func, ast.Name) and body.func.id in _REDUCTIONS
+
+
 def _parse(ex):
+    """(the rewritten expression's source, its names, its reduction axis or False)."""
     if not isinstance(ex, str):
         raise TypeError(f"evaluate(): the expression must be a string, got {type(ex).__name__}")
     if len(ex) > 10000:
@@ -110,9 +132,22 @@ def _parse(ex):
         tree = ast.parse(ex.strip(), mode="eval")
     except SyntaxError as e:
         raise SyntaxError(f"evaluate(): invalid expression {ex!r}: {e.msg}") from None
-    rewriter = _Rewriter(ex)
-    body = rewriter.visit(tree).body
-    return ast.unparse(body), rewriter.names
+    except (RecursionError, MemoryError):  # CPython's parser gives up on deep nesting
+        raise ValueError(f"evaluate(): expression too deeply nested: {ex[:80]!r}...") from None
+    if _depth(tree) > _MAX_DEPTH:
+        raise ValueError(f"evaluate(): expression nested more than {_MAX_DEPTH} deep: {ex[:80]!r}...")
+    # the checks and ast.unparse recurse a few frames per level: room for _MAX_DEPTH levels
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 8 * _MAX_DEPTH + 1000))
+    try:
+        reduction = _is_reduction(tree.body)
+        rewriter = _Rewriter(ex)
+        body = rewriter.visit(tree).body
+        # an outermost reduction's axis (None: all; the allowlist made it a constant), else False
+        axis = next((kw.value.value for kw in body.keywords), None) if reduction else False
+        return ast.unparse(body), rewriter.names, axis
+    finally:
+        sys.setrecursionlimit(limit)
 
 
 def _dispatcher(ex, names, with_out, out_ndim):
@@ -120,10 +155,10 @@ def _dispatcher(ex, names, with_out, out_ndim):
     disp = _compiled.get(key)
     if disp is not None:
         return disp
-    code, parsed_names = _parse(ex)
+    code, parsed_names, _ = _parse(ex)
     params = (["_out"] if with_out else []) + ["_v_" + n for n in parsed_names]
     if with_out:
-        target = "_out[...]" if out_ndim else "_out[()]"
+        target = "_out[...]" if out_ndim else "_out[0]"  # a 0-d out comes as a 1-element view
         body = f"    {target} = {code}\n    return _out\n"
     else:
         body = f"    return {code}\n"
@@ -133,7 +168,8 @@ def _dispatcher(ex, names, with_out, out_ndim):
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     namespace = {"np": np}
     exec(compile(source, filename, "exec"), namespace)  # the generated def, not the user's string
-    disp = jit(namespace["_hl_expr"], error_model="numpy", cache=True, parallel=True, _quick_compile=True)
+    disp = jit(namespace["_hl_expr"], error_model="numpy", cache=True, parallel=True, _quick_compile=True,
+               _zero_d_results=True)
     _compiled[key] = disp
     return disp
 
@@ -162,13 +198,47 @@ def _operands(names, local_dict, global_dict, frame_depth):
 
 
 def _names(ex):
+    """(names, reduction axis or False) of an expression, parsed once."""
     cached = _names_cache.get(ex)
     if cached is None:
-        cached = _names_cache[ex] = _parse(ex)[1]
+        cached = _names_cache[ex] = _parse(ex)[1:]
     return cached
 
 
 _names_cache = {}
+
+
+def _check_out_shape(out, values, axis):
+    """out= must have the result's shape: no broadcasting into out (unlike numexpr)."""
+    shapes = [v.shape for v in values if isinstance(v, np.ndarray)]
+    if axis is False and out.shape in shapes:
+        return  # the result has at least out's shape; the compiled code checks the rest
+    try:
+        shape = np.broadcast_shapes(*shapes)
+    except ValueError:
+        return  # the compiled code raises NumPy's error
+    if axis is not False:
+        if axis is None:
+            shape = ()
+        elif -len(shape) <= axis < len(shape):
+            shape = shape[:axis % len(shape)] + shape[axis % len(shape) + 1:]
+        else:
+            return  # the compiled code raises the axis error
+    if shape != out.shape:
+        raise ValueError(f"evaluate(): out has shape {out.shape}, the result has shape {shape}")
+
+
+def _prepare(ex, local_dict, global_dict, out, frame_depth):
+    """The dispatcher and the arguments evaluating `ex` takes."""
+    names, axis = _names(ex)
+    values = _operands(names, local_dict, global_dict, frame_depth + 1)
+    if out is None:
+        return _dispatcher(ex, names, False, None), values
+    if not isinstance(out, np.ndarray):
+        raise TypeError("out must be a NumPy array")
+    _check_out_shape(out, values, axis)
+    # 0-d arrays are not arguments of compiled code: a 0-d out is passed as a 1-element view
+    return _dispatcher(ex, names, True, out.ndim), [out if out.ndim else out.reshape(1)] + values
 
 
 def evaluate(ex, local_dict=None, global_dict=None, out=None, order="K", casting="same_kind",
@@ -183,45 +253,32 @@ def evaluate(ex, local_dict=None, global_dict=None, out=None, order="K", casting
         raise ValueError("order must be one of 'K', 'A', 'C', 'F'")
     if casting not in ("no", "equiv", "safe", "same_kind", "unsafe"):
         raise ValueError("casting must be one of 'no', 'equiv', 'safe', 'same_kind', 'unsafe'")
-    names = _names(ex)
-    values = _operands(names, local_dict, global_dict, _frame_depth + 1)
-    if out is not None:
-        if not isinstance(out, np.ndarray):
-            raise TypeError("out must be a NumPy array")
-        disp = _dispatcher(ex, names, True, out.ndim)
-        args = [out] + values
-    else:
-        disp = _dispatcher(ex, names, False, None)
-        args = values
-    _last = (disp, names, out, ex)
+    disp, args = _prepare(ex, local_dict, global_dict, out, _frame_depth + 1)
+    _last = (disp, _names(ex)[0], out)
     result = disp(*args)
-    if out is not None:
-        return out  # numexpr returns the very array given as out
-    if not isinstance(result, np.ndarray):
-        result = np.asarray(result)
-    return result
+    return result if out is None else out  # numexpr returns the very array given as out
 
 
 def re_evaluate(local_dict=None, global_dict=None, _frame_depth=1):
     """Evaluate the last expression again with the current values of its names."""
     if _last is None:
         raise RuntimeError("re_evaluate(): no expression was evaluated before")
-    disp, names, out, ex = _last
+    disp, names, out = _last
     values = _operands(names, local_dict, global_dict, _frame_depth + 1)
-    result = disp(*([out] + values if out is not None else values))
-    if out is None and not isinstance(result, np.ndarray):
-        result = np.asarray(result)
-    return result
+    if out is None:
+        return disp(*values)
+    disp(out if out.ndim else out.reshape(1), *values)
+    return out
 
 
 def validate(ex, local_dict=None, global_dict=None, out=None, order="K", casting="same_kind",
              _frame_depth=1):
-    """Checks (and compiles) an expression without running it, as ``numexpr.validate``:
-    returns None if it is fine, else the exception."""
+    """Checks and compiles an expression without running it, as ``numexpr.validate``:
+    returns None if evaluate() would run it, else the exception evaluate() would raise
+    before running (a ValueError, SyntaxError, KeyError, TypeError or CompileError)."""
     try:
-        names = _names(ex)
-        values = _operands(names, local_dict, global_dict, _frame_depth + 1)
-        disp = _dispatcher(ex, names, out is not None, None if out is None else out.ndim)
-        return None if values is not None and disp is not None else None
+        disp, args = _prepare(ex, local_dict, global_dict, out, _frame_depth + 1)
+        disp._prepare(*args)
+        return None
     except Exception as e:  # noqa: BLE001 - numexpr's contract: return the exception
         return e

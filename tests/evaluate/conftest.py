@@ -98,8 +98,9 @@ class _OpsToCalls(ast.NodeTransformer):
     def visit_BinOp(self, node):
         self.generic_visit(node)
         name = self.ops.get(type(node.op))
-        if name is None:
-            return node
+        if name is None or (isinstance(node.op, ast.Pow) and isinstance(node.right, ast.Constant)
+                            and node.right.value == 0.5):
+            return node  # x ** 0.5: NumPy's operator computes sqrt(x), and so does hotloop
         return ast.copy_location(
             ast.Call(func=ast.Name(id=name, ctx=ast.Load()), args=[node.left, node.right],
                      keywords=[]), node)
@@ -110,8 +111,9 @@ def c_power(x, y):
 
     NumPy computes an array (or NumPy scalar) to a *scalar* power 0.5 with ``sqrt``, so
     ``(-inf) ** 0.5`` is nan and ``(-0.0) ** 0.5`` is -0.0; with an array of exponents, and in
-    C, they are inf and +0.0, which hotloop gives in both cases
-    (test_random_expressions.py::test_pow_half_of_negative_infinity pins the difference)."""
+    C, they are inf and +0.0. hotloop computes the literal ``x ** 0.5`` as sqrt (the oracle
+    keeps NumPy's operator there) and any other exponent that equals 0.5 with pow()
+    (docs/semantics.md)."""
     r = np.power(x, y)
     if getattr(r, "dtype", None) is not None and r.dtype.kind == "f" and np.any(
             np.asarray(y) == 0.5):

@@ -174,9 +174,6 @@ def test_out_with_another_shape_raises():
         hl.evaluate("a + 1", out=np.zeros((5, 2)))
 
 
-@pytest.mark.xfail(reason="bug (docs/semantics.md: out= must have the result's shape): an "
-                          "out= that the result broadcasts to is filled silently (numexpr does "
-                          "the same)", strict=True)
 def test_out_larger_than_the_result_raises():
     a = np.arange(5.0)  # noqa: F841
     with pytest.raises(ValueError):
@@ -197,9 +194,6 @@ def test_out_must_be_an_array():
         hl.evaluate("a + 1", out=[0.0, 0.0, 0.0])
 
 
-@pytest.mark.xfail(reason="bug: out= a 0-d array raises TypeError ('0-dimensional arrays "
-                          "are not supported'); numexpr writes the scalar result there",
-                   strict=True)
 def test_out_zero_d_for_a_reduction():
     a = np.arange(5.0)  # noqa: F841
     out = np.zeros(())
@@ -252,8 +246,6 @@ def test_re_evaluate_with_out():
     _same(r, np.full(4, 8.0))
 
 
-@pytest.mark.xfail(reason="bug: re_evaluate() after evaluate(..., out=out) returns a new view "
-                          "of `out`, not `out` itself (evaluate() does)", strict=True)
 def test_re_evaluate_returns_out_itself():
     a = np.arange(4.0)  # noqa: F841
     out = np.zeros(4)
@@ -298,9 +290,6 @@ def test_validate_returns_the_exception(expr, exc):
     assert isinstance(e, exc), repr(e)
 
 
-@pytest.mark.xfail(reason="bug: validate() does not compile (the jit is lazy), so a type "
-                          "error that evaluate() raises as CompileError is not returned",
-                   strict=True)
 def test_validate_returns_a_type_error():
     a = np.ones(3)  # noqa: F841
     b = np.ones(3)  # noqa: F841

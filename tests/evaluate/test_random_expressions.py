@@ -9,8 +9,9 @@ broadcasting shapes ((m, n), (m, 1), (1, n), (n,), (1,), sides 0 included) and v
 NaN, +-inf, +-0, the integer extremes and 0 as a divisor.
 
 The oracle is ``eval`` of the same text with numexpr's names bound to NumPy's functions
-(the test generates the strings itself), with ``x ** y`` as ``np.power`` minus NumPy's
-``sqrt`` short-cut for a scalar exponent 0.5 (``conftest.c_power``). Results must agree in
+(the test generates the strings itself), with ``x ** 0.5`` as NumPy's ``**`` (``sqrt``) and
+any other ``x ** y`` as ``np.power`` minus NumPy's ``sqrt`` short-cut for an exponent operand
+equal to 0.5 (``conftest.c_power``). Results must agree in
 shape, dtype and value, NaN equal to NaN; floats to rtol = atol = 1e-12 (float64), or 1e-6
 when a float32 operand takes part, plus an allowance for ill-conditioned elements, measured
 by evaluating NumPy again in long double (see `check_expression`). About 300 expressions x 12 value sets run per session
@@ -31,12 +32,11 @@ Typing rules of the generator (type-correct numexpr, and NumPy semantics on both
 * the arguments whose sign bit is read (copysign()'s second, signbit()'s) are operands or
   constants: the sign of a NaN made by arithmetic is unspecified.
 
-Known deviations of hotloop, each pinned by an ``xfail(strict=True)`` test at the end of this
-file and kept out of the generator so that the random test checks everything else:
-``fmod`` of two integers, ``sign(-0.0)``, functions of Python scalars alone (their NumPy
-result is a strong float64/int64), the dtype of 0-d results (for these only the kind is
-compared), ``x ** 0`` and ``isinf(int)`` ... dropping the error of x, where() computing
-one branch only, ``x ** 0.5`` at -inf, and which zero maximum()/minimum() pick from -0.0 and +0.0.
+Known deviations of hotloop, each pinned by a test at the end of this file and kept out of
+the generator so that the random test checks everything else: ``sign(-0.0)``, where()
+computing one branch only, which zero maximum()/minimum() pick from -0.0 and +0.0, and
+functions of Python scalars alone (NumPy computes them strong; operators between Python
+scalars follow Python in NumPy's evaluation, see above).
 """
 
 from __future__ import annotations
@@ -201,13 +201,13 @@ def productions(kind):
         out.append(("where", ("b", a, b)))
     out += [("neg", (kind,)), ("abs", (kind,)), ("sign" if kind == "i" else "sign0", (kind,))]
     if kind == "i":
-        out += [("&", ("i", "i")), ("|", ("i", "i")), ("~", ("i",)),
+        out += [("&", ("i", "i")), ("|", ("i", "i")), ("~", ("i",)), ("fmod", ("i", "i")),
                 ("pow_const", ("i",)), ("pow_const", ("i",)), ("pow_any", ("i", "i"))]
     else:
         for pair in (("f", "f"), ("f", "i"), ("i", "f"), ("i", "i")):
             out += [("/", pair), ("arctan2", pair), ("hypot", pair), ("copysign", pair)]
         for pair in NUM_PAIRS["f"]:
-            out += [("**", pair), ("fmod", pair)]  # fmod(int, int): see test_fmod_of_integers
+            out += [("**", pair), ("fmod", pair)]
         for k in ("i", "f"):
             out += [(f, (k,)) for f in F_UNARY]
         out += [("ceil", ("f",)), ("floor", ("f",)), ("trunc", ("f",))]
@@ -389,11 +389,9 @@ def check_expression(expr, values):
                 return "raised"
             assert got.size == 0
             return "ok"
-        if any(f in expr for f in ("where(", "** 0)", "isnan(", "isinf(", "isfinite(")):
-            # the fused loop computes only the where() branch it selects
-            # (test_where_computes_both_branches); `x ** 0` drops x
-            # (test_pow_zero_keeps_the_error_of_its_base) and isinf(int) ... drop their
-            # argument (test_isinf_of_integers_keeps_the_error): either is accepted here
+        if "where(" in expr:
+            # the fused loop computes only the where() branch it selects, which may not
+            # raise (test_where_computes_the_selected_branch_only): either is accepted here
             try:
                 hl_eval(expr, values)
             except ValueError as e:
@@ -406,11 +404,7 @@ def check_expression(expr, values):
     expected = np.asarray(expected)
     assert isinstance(got, np.ndarray), f"evaluate() returned {type(got).__name__}"
     assert got.shape == expected.shape, f"shape {got.shape}, NumPy {expected.shape}"
-    if expected.ndim == 0:
-        # 0-d results: hotloop returns Python-default widths (test_zero_d_result_dtype)
-        assert got.dtype.kind == expected.dtype.kind, f"dtype {got.dtype}, NumPy {expected.dtype}"
-    else:
-        assert got.dtype == expected.dtype, f"dtype {got.dtype}, NumPy {expected.dtype}"
+    assert got.dtype == expected.dtype, f"dtype {got.dtype}, NumPy {expected.dtype}"
     # Ill-conditioned elements: what follows an intermediate result can amplify a last-bit
     # difference (float32 sin(), exp() ... and float64 pow(), expm1() are not correctly
     # rounded, in NumPy nor in hotloop): exp(exp(exp(1f))) differs by 3.8e-6,
@@ -491,14 +485,11 @@ def test_predicates_of_integers(fn, dtype):
     _cmp(f"where({fn}(a), a, 7)", {"a": a})
 
 
-@pytest.mark.xfail(reason="bug: fmod() of two integers gives float64 (NumPy keeps the "
-                          "integer dtype)", strict=True)
 def test_fmod_of_integers_dtype():
     _cmp("fmod(a, b)", {"a": np.array([7, -7, 7, -7], dtype=np.int32),
                         "b": np.array([3, 3, -3, -3], dtype=np.int32)})
 
 
-@pytest.mark.xfail(reason="bug: fmod(int, 0) is nan (NumPy: 0, as for // and %)", strict=True)
 def test_fmod_of_integers_by_zero():
     got = hl_eval("fmod(a, b)", {"a": np.array([7, -7, 0], dtype=np.int64),
                                  "b": np.zeros(3, dtype=np.int64)})
@@ -527,47 +518,36 @@ def test_sign_of_negative_zero():
     ("a + where(b, 1, 2)", {"a": np.ones(3, np.int32), "b": np.array([True, False, True])}),
     ("a + sqrt(c)", {"a": np.ones(3, np.float32), "c": 2.0}),
 ], ids=["sqrt-literal", "maximum-literals", "where-literals", "sqrt-python-float"])
-@pytest.mark.xfail(reason="bug (NEP 50): a function of Python scalars alone is a strong "
-                          "float64/int64 NumPy value, hotloop keeps it weak", strict=True)
 def test_function_of_python_scalars_is_strong(expr, values):
     _cmp(expr, values)
 
 
 @pytest.mark.parametrize("value", [np.float32(1.5), np.int32(7), np.array(7, np.int32)],
                          ids=["float32", "int32", "0-d-int32"])
-@pytest.mark.xfail(reason="bug: a 0-d result comes back as a Python scalar, so its dtype is "
-                          "int64/float64 whatever NumPy's is", strict=True)
 def test_zero_d_result_dtype(value):
     _cmp("a * 2", {"a": value})
 
 
-@pytest.mark.xfail(reason="bug: `x ** 0` drops x, and with it the ValueError of a negative "
-                          "integer power inside x", strict=True)
 def test_pow_zero_keeps_the_error_of_its_base():
     with pytest.raises(ValueError):
         hl_eval("(a ** b) ** 0", {"a": np.array([2, 3]), "b": np.array([-1, 1])})
 
 
 @pytest.mark.parametrize("fn", ["isnan", "isinf", "isfinite"])
-@pytest.mark.xfail(reason="bug: isnan/isinf/isfinite of an integer expression are constants "
-                          "that drop the expression, and with it the ValueError of a negative "
-                          "integer power inside", strict=True)
 def test_isinf_of_integers_keeps_the_error(fn):
     with pytest.raises(ValueError):
         hl_eval(f"{fn}(c ** c)", {"c": np.array([-10, 2])})
 
 
-@pytest.mark.xfail(reason="undocumented deviation: where() computes only the branch it "
-                          "selects; NumPy computes both and raises for a negative integer "
-                          "power in the other", strict=True)
-def test_where_computes_both_branches():
-    with pytest.raises(ValueError):
-        hl_eval("where(b > 0, a ** b, 0)", {"a": np.array([2, 3]), "b": np.array([-1, 1])})
+def test_where_computes_the_selected_branch_only():
+    """Documented deviation (docs/semantics.md): where() computes, per element, only the
+    branch it selects, so a negative integer power in the other one raises nothing; the
+    selected elements are NumPy's."""
+    a, b = np.array([2, 3, 5]), np.array([-1, 1, 2])
+    got = hl_eval("where(b > 0, a ** b, 0)", {"a": a, "b": b})
+    np.testing.assert_array_equal(got, np.where(b > 0, a ** np.maximum(b, 0), 0))
 
 
-@pytest.mark.xfail(reason="deviation: NumPy's ** (and numexpr) compute x ** 0.5 as sqrt(x): "
-                          "(-inf) ** 0.5 is nan and (-0.0) ** 0.5 is -0.0; hotloop gives C's "
-                          "pow(): inf and 0.0", strict=True)
 def test_pow_half_of_negative_infinity():
     _cmp("a ** 0.5", {"a": np.array([-np.inf, -0.0, 4.0])})
 
@@ -579,12 +559,12 @@ def test_maximum_of_signed_zeros(fn):
     _cmp(f"1 / {fn}(a, b)", {"a": a, "b": b})
 
 
-def test_pow_half_is_c_pow():
-    """(-inf) ** 0.5 is inf, as NumPy computes it with an array of exponents (and C's pow)."""
+def test_pow_half():
+    """`x ** 0.5` is sqrt(x), as NumPy's operator computes it; an array of exponents uses pow()
+    in both; a scalar *operand* equal to 0.5 uses pow() in hotloop (docs/semantics.md)."""
     a = np.array([-np.inf, -0.0, 0.0, 4.0, np.inf, np.nan, -1.0])
     half = np.full(a.shape, 0.5)
     with np.errstate(all="ignore"):
-        expected = np.power(a, half)
-    np.testing.assert_array_equal(hl_eval("a ** 0.5", {"a": a}), expected)
-    np.testing.assert_array_equal(hl_eval("a ** b", {"a": a, "b": half}), expected)
-    np.testing.assert_array_equal(hl_eval("a ** b", {"a": a, "b": 0.5}), expected)
+        np.testing.assert_array_equal(hl_eval("a ** 0.5", {"a": a}), a ** 0.5)
+        np.testing.assert_array_equal(hl_eval("a ** b", {"a": a, "b": half}), a ** half)
+        np.testing.assert_array_equal(hl_eval("a ** b", {"a": a, "b": 0.5}), np.power(a, half))

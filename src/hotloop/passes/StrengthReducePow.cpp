@@ -21,9 +21,10 @@ class ReducePow : public IRMutator {
         Type t = b->type;
         Loc l = b->loc;
         if (n->value == 0) {
-            if (t.is_complex()) return ComplexImm::make(1.0, 0.0, t, l);
-            if (t.is_float()) return FloatImm::make(1.0, t, l);
-            return IntImm::make(1, t, l);
+            // x is still computed (and unused): its errors are raised, as NumPy does.
+            Expr one = t.is_complex() ? ComplexImm::make(1.0, 0.0, t, l)
+                       : t.is_float() ? FloatImm::make(1.0, t, l) : IntImm::make(1, t, l);
+            return Let::make("$p" + std::to_string(counter++), b->a, one);
         }
         if (n->value == 1) return b->a;
         // Square-and-multiply over named powers so each is computed once.

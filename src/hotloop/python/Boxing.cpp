@@ -235,6 +235,15 @@ bool write_value(const Type &t, PyObject *obj, char *dst) {
     return false;
 }
 
+PyObject *read_zero_d(const Type &t, const char *src) {
+    PyObject *a = PyArray_SimpleNew(0, nullptr, npy_type_num(t));
+    if (!a) return nullptr;
+    char *data = (char *)PyArray_DATA((PyArrayObject *)a);
+    if (t.is_bool()) *data = get<uint8_t>(src) & 1;  // only the low bit is the value
+    else std::memcpy(data, src, size_of(t));
+    return a;
+}
+
 PyObject *read_value(const Type &t, const char *src) {
     switch (t.kind()) {
     case Type::Kind::None: Py_RETURN_NONE;

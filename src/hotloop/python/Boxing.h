@@ -25,5 +25,7 @@ size_t align_of(const Type &t);
 bool write_value(const Type &t, PyObject *obj, char *dst);
 // Builds the Python object for a value of type t at src. New reference or null.
 PyObject *read_value(const Type &t, const char *src);
+// The scalar of type t at src as a 0-d NumPy array of its dtype. New reference or null.
+PyObject *read_zero_d(const Type &t, const char *src);
 
 }  // namespace hotloop

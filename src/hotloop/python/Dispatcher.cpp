@@ -66,6 +66,7 @@ Dispatcher::Dispatcher(nb::object func, nb::dict opts, nb::list sigs) : py_func(
         else if (key == "nogil") nogil = nb::cast<bool>(v);
         else if (key == "cache") options.cache = nb::cast<bool>(v);
         else if (key == "_quick_compile") options.quick_compile = nb::cast<bool>(v);
+        else if (key == "_zero_d_results") zero_d_results = nb::cast<bool>(v);
         else if (key == "error_model") options.error_model_numpy = nb::cast<std::string>(v) == "numpy";
         else if (key == "locals") {
             for (auto [ln, lt] : nb::cast<nb::dict>(v)) {
@@ -259,7 +260,8 @@ PyObject *Dispatcher::call(PyObject *const *args_in, size_t nargs, PyObject *kwa
         }
         PyObject *out = nullptr;
         if (status == 0) {
-            out = read_value(s->return_type, result);
+            out = zero_d_results && s->return_type.is_scalar() ? read_zero_d(s->return_type, result)
+                                                                : read_value(s->return_type, result);
         } else {
             raise_pending_error();
         }
@@ -274,6 +276,16 @@ PyObject *Dispatcher::call(PyObject *const *args_in, size_t nargs, PyObject *kwa
     } catch (std::exception &e) {
         PyErr_SetString(PyExc_RuntimeError, e.what());
         return nullptr;
+    }
+}
+
+bool Dispatcher::prepare(PyObject *const *args, size_t nargs) {
+    try {
+        double seconds;
+        if (!untyped) untyped_ir(*this, &seconds);
+        return lookup(args, nargs) != nullptr;
+    } catch (CompileError &e) {
+        raise_compile_error(e);
     }
 }
 
@@ -330,6 +342,9 @@ void bind_dispatcher(nb::module_ &m) {
             try { s = parse_signature(sig); } catch (CompileError &e) { d.raise_compile_error(e); }
             return nb::str(d.specialize(s.args, s.return_type)->signature().c_str());
         }, nb::arg("signature"), "Compiles the function for an explicit signature string.")
+        .def("_prepare", [](Dispatcher &d, nb::args args) {
+            if (!d.prepare(&PyTuple_GET_ITEM(args.ptr(), 0), (size_t)PyTuple_GET_SIZE(args.ptr()))) throw nb::python_error();
+        }, "Compiles the specialization these arguments select, without calling it.")
         .def("_compile_explicit", [](Dispatcher &d) {
             for (auto &sig : d.explicit_signatures) d.specialize(sig.args, sig.return_type);
         })

@@ -23,11 +23,14 @@ public:
     Dispatcher &operator=(const Dispatcher &) = delete;
 
     PyObject *call(PyObject *const *args, size_t nargs, PyObject *kwargs);
+    // Compiles for these arguments without calling (hl.validate); false with an exception set.
+    bool prepare(PyObject *const *args, size_t nargs);
 
     nanobind::object py_func;
     std::string name;
     CompileOptions options;
     bool nogil = false;
+    bool zero_d_results = false;  // scalar results as 0-d NumPy arrays (evaluate(), as numexpr)
     std::vector<Signature> explicit_signatures;
 
     // Source of the function, from hotloop._source (read on first compile).

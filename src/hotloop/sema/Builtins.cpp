@@ -29,7 +29,8 @@ MathRule math_rule(MathOp op) {
 }
 
 const char *elementwise_names[] = {"abs", "np.abs", "np.absolute", "np.maximum", "np.minimum", "np.fmax",
-                                   "np.fmin", "np.sign", "np.square", "np.where", "np.round", "np.around"};
+                                   "np.fmin", "np.sign", "np.square", "np.where", "np.round", "np.around",
+                                   "np.real", "np.imag", "np.conj", "np.conjugate", "complex"};
 
 const char *array_function_names[] = {"np.sum", "np.prod", "np.min", "np.max", "np.amin", "np.amax", "np.mean",
                                       "np.argmin", "np.argmax", "np.any", "np.all", "np.dot", "np.copy",
@@ -94,6 +95,16 @@ public:
     Expr conv(const Expr &e, const Type &t) { return h.convert(e, t, c.loc, "calling " + c.name + "()"); }
 
     Expr lower() {
+        Expr r = lower_named();
+        // NumPy functions return NumPy values: np.sqrt(2) and np.maximum(2, 3) are strong
+        // float64/int64 (NEP 50), unlike math.sqrt(2) or a Python number.
+        const std::string &n = c.name;
+        if (r && n.rfind("np.", 0) == 0 && n.rfind("np.random.", 0) != 0 && r->type.is_scalar() && r->type.weak())
+            r = r->as<IntImm>() || r->as<FloatImm>() ? conv(r, r->type.strong()) : Cast::make(r->type.strong(), r);
+        return r;
+    }
+
+    Expr lower_named() {
         const std::string &n = c.name;
         if (!c.dtype.is_unknown()) return dtype_call();
         for (auto &m : math_names) if (n == m.name) return math(m.op);
@@ -141,7 +152,10 @@ public:
         Type t;
         for (int i = 0; i < ar; i++) {
             Expr a = scalar_arg(i);
-            if (a->type.is_complex()) error(c.name + "() of a complex number is not supported yet", "");
+            if (a->type.is_complex()) {
+                if (ar == 1 && math_rule(op) == MathRule::Predicate && op != MathOp::Signbit) return complex_predicate(op, a);
+                error(c.name + "() of a complex number is not supported yet", "");
+            }
             t = i ? promote(t, a->type) : a->type;
         }
         Type ft = float_type_for(t);
@@ -161,13 +175,45 @@ public:
             if (op == MathOp::Signbit)
                 return Compare::make(CmpOp::LT, c.args[0], conv(IntImm::make(0, Type::int_(64, true), c.loc), t),
                                      Type::boolean(), c.loc);
-            return BoolImm::make(op == MathOp::IsFinite, c.loc, /*weak=*/false);
+            // x == x rather than a constant: x is still computed, with its errors (c ** -1).
+            std::string v = fresh();
+            Expr x = Var::make(v, c.args[0]->type, c.loc);
+            return Let::make(v, c.args[0], Compare::make(op == MathOp::IsFinite ? CmpOp::EQ : CmpOp::NE, x, x,
+                                                         Type::boolean(), c.loc));
         }
+        if (op == MathOp::Fmod && c.name == "np.fmod" && t.is_integral()) return int_fmod(t.is_bool() ? Type::int_(8) : t);
         if (t.is_integral() && math_rule(op) == MathRule::ToInt) return conv(c.args[0], Type::int_(64, true));
-        // NumPy 2: np.floor/ceil/trunc of integers are those integers.
-        if (t.is_integral() && !t.is_bool() && (op == MathOp::Floor || op == MathOp::Ceil || op == MathOp::Trunc))
+        // NumPy 2: np.floor/ceil/trunc of integers (and bools) are those integers.
+        if (t.is_integral() && (op == MathOp::Floor || op == MathOp::Ceil || op == MathOp::Trunc))
             return c.args[0];
         return MathCall::make(op, std::move(args), rt, c.loc);
+    }
+
+    // isnan/isinf of a complex number: of either part; isfinite: of both (NumPy's rule).
+    Expr complex_predicate(MathOp op, const Expr &z) {
+        std::string v = fresh();
+        Expr x = Var::make(v, z->type, c.loc);
+        Expr re = MathCall::make(op, {complex_part(MathOp::Real, x, h, c.loc)}, Type::boolean(), c.loc);
+        Expr im = MathCall::make(op, {complex_part(MathOp::Imag, x, h, c.loc)}, Type::boolean(), c.loc);
+        BinOp join = op == MathOp::IsFinite ? BinOp::BitAnd : BinOp::BitOr;
+        return Let::make(v, z, Binary::make(join, re, im, Type::boolean(), c.loc));
+    }
+
+    // np.fmod of integers stays an integer: C's truncated remainder, 0 for a zero divisor
+    // (NumPy's rule), built from Python's floored % on a divisor that is never 0.
+    Expr int_fmod(const Type &t) {
+        std::string va = fresh(), vb = fresh(), vm = fresh();
+        Expr a = Var::make(va, t, c.loc), b = Var::make(vb, t, c.loc), m = Var::make(vm, t, c.loc);
+        Expr zero = conv(IntImm::make(0, Type::int_(64, true), c.loc), t);
+        Expr one = conv(IntImm::make(1, Type::int_(64, true), c.loc), t);
+        auto cmp = [&](CmpOp o, const Expr &x, const Expr &y) { return Compare::make(o, x, y, Type::boolean(), c.loc); };
+        Expr safe_b = Select::make(cmp(CmpOp::EQ, b, zero), one, b, t, c.loc);
+        // floored and truncated remainders differ (by b) when non-zero and the signs differ
+        Expr differ = Binary::make(BinOp::BitAnd, cmp(CmpOp::NE, m, zero),
+                                   cmp(CmpOp::NE, cmp(CmpOp::LT, a, zero), cmp(CmpOp::LT, b, zero)), Type::boolean(), c.loc);
+        Expr body = Select::make(differ, Binary::make(BinOp::Sub, m, b, t, c.loc), m, t, c.loc);
+        return Let::make(va, conv(c.args[0], t), Let::make(vb, conv(c.args[1], t),
+                         Let::make(vm, Binary::make(BinOp::Mod, a, safe_b, t, c.loc), body)));
     }
 
     // a, b = value: value must be a tuple of exactly that many items.
@@ -301,7 +347,7 @@ public:
         Type t = a->type;
         if (t.is_complex()) return complex_part(MathOp::AbsComplex, a, h, c.loc);
         if (t.is_float()) return MathCall::make(MathOp::Fabs, {a}, t, c.loc);
-        if (t.is_bool()) return conv(a, Type::int_(64, t.weak()));
+        if (t.is_bool()) return c.name == "abs" ? conv(a, Type::int_(64, t.weak())) : a;  // np.abs(bool) is bool
         if (t.is_uint()) return a;
         std::string v = fresh();
         Expr x = Var::make(v, t, c.loc);
@@ -423,6 +469,8 @@ public:
         arity(1, 1);
         Expr a = scalar_arg(0);
         Type t = a->type;
+        if (t.is_bool() || t.is_complex())  // NumPy has no bool loop; complex: z/|z|, not yet
+            error("np.sign() of a " + t.str() + " value is not supported", "convert it first, e.g. to int or float");
         std::string v = fresh();
         Expr x = Var::make(v, t, c.loc);
         Expr zero = conv(IntImm::make(0, Type::int_(64, true), c.loc), t);

@@ -575,6 +575,10 @@ private:
                     error(l, "complex powers are supported for constant integer exponents 0..16", "multiply explicitly");
                 return Binary::make(BinOp::Pow, convert(a, t, l, ""), convert(b, Type::int64(), l, ""), t, l);
             }
+            // NumPy computes a NumPy value to the scalar power 0.5 as sqrt(): (-inf) ** 0.5 is
+            // nan and (-0.0) ** 0.5 is -0.0 (C's pow() gives inf and 0.0, as CPython floats do).
+            if (auto *half = b->as<FloatImm>(); half && half->value == 0.5 && t.is_float() && !a->type.weak())
+                return MathCall::make(MathOp::Sqrt, {convert(a, t, l, "")}, t, l);
             break;
         }
         case BinOp::BitAnd: case BinOp::BitOr: case BinOp::BitXor:
