@@ -1,4 +1,4 @@
-// Passes over typed IR: strength_reduce_pow, and the pipeline that runs them.
+// Passes over typed IR: strength_reduce_pow, inline_calls, and the pipeline that runs them.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -8,6 +8,7 @@
 #include "hotloop/ir/IRPrinter.h"
 #include "hotloop/ir/IRVisitor.h"
 #include "hotloop/ir/Verifier.h"
+#include "hotloop/passes/InlineCalls.h"
 #include "hotloop/passes/Pipeline.h"
 #include "hotloop/passes/StrengthReducePow.h"
 
@@ -213,4 +214,74 @@ TEST(Pipeline, ReducesPowInsideLoopsAndKeepsUnchangedBodies) {
     Stmt before = fn.body;
     run_pipeline(fn, PipelineOptions{true});
     EXPECT_EQ(fn.body, before);
+}
+
+namespace {
+
+int count_calls(const Stmt &s) {
+    struct Count : IRVisitor {
+        int n = 0;
+        using IRVisitor::visit;
+        void visit(const Call *op) override { n++; IRVisitor::visit(op); }
+    } c;
+    c.visit(s);
+    return c.n;
+}
+
+// def g(a, b): t = a * b; return t + a
+std::shared_ptr<Function> straight_line_callee() {
+    auto g = std::make_shared<Function>();
+    g->name = "g";
+    g->symbol = "g_0";
+    g->params = {{"a", f64}, {"b", f64}};
+    g->return_type = f64;
+    g->locals = {{"t", f64}};
+    Expr a = Var::make("a", f64), b = Var::make("b", f64);
+    g->body = Block::make({Assign::make("t", Binary::make(BinOp::Mul, a, b, f64)),
+                           Return::make(Binary::make(BinOp::Add, Var::make("t", f64), a, f64))});
+    return g;
+}
+
+// def f(x, t): return g(x + 1.0, t)   (the caller's own `t` must not meet the callee's)
+Function calling_fn() {
+    Function fn;
+    fn.name = "f";
+    fn.symbol = "f_0";
+    fn.params = {{"x", f64}, {"t", f64}};
+    fn.return_type = f64;
+    Expr arg = Binary::make(BinOp::Add, Var::make("x", f64), FloatImm::make(1.0, f64), f64);
+    fn.body = Return::make(Call::make("g_0", {arg, Var::make("t", f64)}, f64));
+    return fn;
+}
+
+}  // namespace
+
+TEST(InlineCalls, StraightLineCalleeBecomesLets) {
+    FunctionsBySymbol callees{{"g_0", straight_line_callee()}};
+    Function fn = calling_fn();
+    inline_calls(fn, callees);
+    EXPECT_EQ(count_calls(fn.body), 0) << to_string(fn);
+    ASSERT_NO_THROW(verify(fn)) << to_string(fn);
+    auto *r = fn.body->as<Return>();
+    ASSERT_TRUE(r);
+    std::string text = to_string(r->value);
+    EXPECT_NE(text.find("$i0.a"), std::string::npos) << text;  // the argument, bound once
+    EXPECT_NE(text.find("$i0.t"), std::string::npos) << text;  // the callee's t, renamed
+}
+
+TEST(InlineCalls, OtherOptionsOrLoopsStayCalls) {
+    auto g = straight_line_callee();
+    g->options.error_model_numpy = true;
+    Function fn = calling_fn();
+    inline_calls(fn, {{"g_0", g}});
+    EXPECT_EQ(count_calls(fn.body), 1) << to_string(fn);
+
+    auto h = straight_line_callee();
+    h->body = Block::make({For::make("i", IntImm::make(0, i64), IntImm::make(3, i64), IntImm::make(1, i64),
+                                     Block::make({})),
+                           Return::make(Var::make("a", f64))});
+    h->locals.push_back({"i", i64});
+    Function fn2 = calling_fn();
+    inline_calls(fn2, {{"g_0", h}});
+    EXPECT_EQ(count_calls(fn2.body), 1) << to_string(fn2);
 }

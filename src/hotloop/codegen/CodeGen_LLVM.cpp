@@ -32,10 +32,8 @@ MathInfo math_info(MathOp op) {
 
 class CodeGen {
 public:
-    CodeGen(llvm::LLVMContext &ctx, llvm::Module &mod, const CodegenOptions &opts, const HostInfo &host)
-        : ctx(ctx), mod(mod), b(ctx), opts(opts), host(host) {
-        if (opts.fastmath) b.setFastMathFlags(llvm::FastMathFlags::getFast());
-    }
+    CodeGen(llvm::LLVMContext &ctx, llvm::Module &mod, const HostInfo &host)
+        : ctx(ctx), mod(mod), b(ctx), host(host) {}
 
     std::string compile(const Program &p) {
         std::vector<const Function *> all;
@@ -50,7 +48,6 @@ private:
     llvm::LLVMContext &ctx;
     llvm::Module &mod;
     llvm::IRBuilder<> b;
-    const CodegenOptions &opts;
     const HostInfo &host;
     std::map<std::string, llvm::Function *> functions;
 
@@ -99,13 +96,23 @@ private:
 
     // ---- functions --------------------------------------------------------------------
 
-    void set_attributes(llvm::Function *f) {
+    // The options of the function whose code is being generated.
+    const FunctionOptions &opts() const { return cur_ir->options; }
+
+    void use_options_of(const Function &f) {
+        cur_ir = &f;
+        llvm::FastMathFlags fmf;
+        if (f.options.fastmath) fmf = llvm::FastMathFlags::getFast();
+        b.setFastMathFlags(fmf);
+    }
+
+    void set_attributes(llvm::Function *f, const FunctionOptions &options) {
         f->addFnAttr("target-cpu", host.cpu);
         f->addFnAttr("target-features", host.features);
         // Use the widest vector registers the CPU has (LLVM prefers 256 bits on AVX-512).
         f->addFnAttr("prefer-vector-width", std::to_string(host.vector_width_bits));
         f->addFnAttr(llvm::Attribute::NoUnwind);
-        if (opts.fastmath) {
+        if (options.fastmath) {
             for (const char *a : {"unsafe-fp-math", "no-nans-fp-math", "no-infs-fp-math",
                                   "no-signed-zeros-fp-math", "approx-func-fp-math"})
                 f->addFnAttr(a, "true");
@@ -117,7 +124,7 @@ private:
         for (auto &p : f.params) params.push_back(ltype(p.type));
         auto *ft = llvm::FunctionType::get(b.getInt32Ty(), params, false);
         auto *fn = llvm::Function::Create(ft, llvm::Function::InternalLinkage, f.symbol, mod);
-        set_attributes(fn);
+        set_attributes(fn, f.options);
         fn->addParamAttr(0, llvm::Attribute::NoAlias);
         functions[f.symbol] = fn;
     }
@@ -129,7 +136,7 @@ private:
 
     void define(const Function &f) {
         cur = functions.at(f.symbol);
-        cur_ir = &f;
+        use_options_of(f);
         vars.clear();
         lets.clear();
         loops.clear();
@@ -157,7 +164,8 @@ private:
         std::string name = f.symbol + "_entry";
         auto *ft = llvm::FunctionType::get(b.getInt32Ty(), {b.getPtrTy(), b.getPtrTy()}, false);
         auto *fn = llvm::Function::Create(ft, llvm::Function::ExternalLinkage, name, mod);
-        set_attributes(fn);
+        set_attributes(fn, f.options);
+        use_options_of(f);
         b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", fn));
         std::vector<llvm::Value *> args{fn->getArg(1)};
         for (size_t i = 0; i < f.params.size(); i++) {
@@ -479,7 +487,7 @@ private:
         auto *ft = llvm::FunctionType::get(b.getInt32Ty(), {b.getPtrTy(), b.getInt64Ty(), b.getInt64Ty(), b.getInt64Ty()}, false);
         auto *fn = llvm::Function::Create(ft, llvm::Function::InternalLinkage,
                                           cur->getName() + ".par" + std::to_string(outlined++), mod);
-        set_attributes(fn);
+        set_attributes(fn, opts());
         fn->addParamAttr(0, llvm::Attribute::NoAlias);
         cur = fn;
         in_chunk_fn = true;
@@ -596,7 +604,7 @@ private:
                 llvm::Value *neg = b.CreateICmpSLT(idx[k], b.getInt64(0));
                 idx[k] = b.CreateSelect(neg, b.CreateAdd(idx[k], dims[k]), idx[k]);
             }
-            if (opts.boundscheck)
+            if (opts().boundscheck)
                 raise_if(b.CreateICmpUGE(idx[k], dims[k]), ExcKind::IndexError,
                          "index out of bounds for axis " + std::to_string(k));
         }
@@ -1187,7 +1195,7 @@ private:
     }
 
     bool ieee_op = false;  // the Binary being generated follows NumPy's rules
-    bool python_errors() const { return !opts.error_model_numpy && !ieee_op; }
+    bool python_errors() const { return !opts().error_model_numpy && !ieee_op; }
 
     llvm::Value *binary(const Binary *op) {
         const Type &t = op->type;
@@ -1421,12 +1429,12 @@ private:
 
 }  // namespace
 
-LoweredModule codegen_llvm(const Program &program, const CodegenOptions &opts, const HostInfo &host) {
+LoweredModule codegen_llvm(const Program &program, const HostInfo &host) {
     LoweredModule out;
     out.context = std::make_unique<llvm::LLVMContext>();
     out.module = std::make_unique<llvm::Module>(program.entry->symbol, *out.context);
     out.module->setTargetTriple(host.triple);
-    CodeGen cg(*out.context, *out.module, opts, host);
+    CodeGen cg(*out.context, *out.module, host);
     out.entry_symbol = cg.compile(program);
     std::string err;
     llvm::raw_string_ostream os(err);

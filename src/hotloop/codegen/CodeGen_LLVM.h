@@ -20,18 +20,13 @@ namespace hotloop {
 
 struct HostInfo;
 
-struct CodegenOptions {
-    bool fastmath = false;
-    bool error_model_numpy = false;  // IEEE results instead of ZeroDivisionError
-    bool boundscheck = false;        // IndexError instead of out-of-range access
-};
-
 struct LoweredModule {
     std::unique_ptr<llvm::LLVMContext> context;
     std::unique_ptr<llvm::Module> module;
     std::string entry_symbol;  // the dispatcher's entry point
 };
 
-LoweredModule codegen_llvm(const Program &program, const CodegenOptions &opts, const HostInfo &host);
+// Each function is compiled with its own FunctionOptions (fastmath, boundscheck, error_model).
+LoweredModule codegen_llvm(const Program &program, const HostInfo &host);
 
 }  // namespace hotloop

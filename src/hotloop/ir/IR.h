@@ -288,6 +288,16 @@ struct Param {
     Type type;
 };
 
+// The options of @jit that change what a function's code computes. Each function of a
+// Program is compiled with its own (a callee keeps its fastmath, boundscheck and
+// error_model when a function with other options calls it).
+struct FunctionOptions {
+    bool fastmath = false;
+    bool boundscheck = false;         // IndexError instead of out-of-range access
+    bool error_model_numpy = false;   // IEEE results instead of ZeroDivisionError
+    bool operator==(const FunctionOptions &) const = default;
+};
+
 // One function: untyped after the frontend, typed (one specialization) after sema.
 struct Function {
     std::string name;        // the Python name
@@ -298,6 +308,7 @@ struct Function {
     std::vector<std::pair<std::string, Type>> locals;  // typed only: every local variable
     std::string filename;
     bool parallel = false;   // compiled with parallel=True: prange and array expressions use threads
+    FunctionOptions options;
 };
 
 // What codegen compiles into one LLVM module: the entry function and its callees.

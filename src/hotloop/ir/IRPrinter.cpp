@@ -277,7 +277,12 @@ std::string to_string(const Function &f) {
     }
     p.os << ")";
     if (!f.return_type.is_unknown()) p.os << " -> " << f.return_type.str();
-    p.os << ":\n";
+    p.os << ":";
+    // Options that change the code (the on-disk cache key reads this text).
+    if (f.options.fastmath) p.os << "  # fastmath";
+    if (f.options.boundscheck) p.os << "  # boundscheck";
+    if (f.options.error_model_numpy) p.os << "  # error_model=numpy";
+    p.os << "\n";
     p.stmt(f.body, 1);
     return p.os.str();
 }

@@ -45,12 +45,21 @@ bool verify_enabled() {
 #endif
 }
 
+FunctionOptions function_options(const CompileOptions &o) {
+    FunctionOptions f;
+    f.fastmath = o.fastmath;
+    f.boundscheck = o.boundscheck;
+    f.error_model_numpy = o.error_model_numpy;
+    return f;
+}
+
 // Types and compiles the callees of one compilation into its Program.
 class Resolver : public CalleeResolver {
 public:
     std::vector<std::shared_ptr<Function>> callees;
     std::vector<std::string> in_progress;
     std::map<std::string, std::shared_ptr<Function>> done;  // key: dispatcher + arg types
+    FunctionsBySymbol typed_callees;  // each callee before its passes, for passes/InlineCalls
 
     std::vector<std::pair<std::string, Expr>> parameters(const std::shared_ptr<void> &handle, Loc loc) override {
         nb::handle obj = *static_cast<nb::object *>(handle.get());
@@ -126,8 +135,10 @@ public:
             d.raise_compile_error(e);
         }
         typed->parallel = d.options.parallel;
+        typed->options = function_options(d.options);
+        typed_callees[typed->symbol] = std::make_shared<const Function>(*typed);
         try {
-            run_pipeline(*typed, {verify_enabled()});
+            run_pipeline(*typed, {verify_enabled(), &typed_callees});
         } catch (CompileError &e) {
             in_progress.pop_back();
             d.raise_compile_error(e);
@@ -260,8 +271,9 @@ std::unique_ptr<Specialization> compile_specialization(Dispatcher &d, const std:
     t0 = Clock::now();
     bool verify_ir = verify_enabled();
     typed->parallel = d.options.parallel;
+    typed->options = function_options(d.options);
     try {
-        run_pipeline(*typed, {verify_ir});
+        run_pipeline(*typed, {verify_ir, &resolver.typed_callees});
     } catch (CompileError &e) {
         d.raise_compile_error(e);  // a prange loop that races
     }
@@ -273,20 +285,14 @@ std::unique_ptr<Specialization> compile_specialization(Dispatcher &d, const std:
     debug_emit("ir", typed->symbol, "IR after passes", spec->ir_text);
 
     JITEngine &jit = JITEngine::get();
-    CodegenOptions co;
-    co.fastmath = d.options.fastmath;
-    co.boundscheck = d.options.boundscheck;
-    co.error_model_numpy = d.options.error_model_numpy;
-
     // The on-disk cache: the typed IR (callees and frozen constants included), the
     // options and the machine decide the code.
     std::string cache_key;
     if (d.options.cache) {
         const HostInfo &h = jit.host();
         std::string return_spelling = typed->return_type.str();
-        cache_key = ObjectCache::key(without_symbol_numbers(spec->ir_text) + "\n" + return_spelling + "\nfastmath=" + std::to_string(co.fastmath) +
-                                     " boundscheck=" + std::to_string(co.boundscheck) + " numpy_errors=" +
-                                     std::to_string(co.error_model_numpy) + "\n" + h.triple + " " + h.cpu + " " +
+        // Each function's options are in its IR text.
+        cache_key = ObjectCache::key(without_symbol_numbers(spec->ir_text) + "\n" + return_spelling + "\n" + h.triple + " " + h.cpu + " " +
                                      h.features + " llvm " + h.llvm_version + " hotloop " HOTLOOP_VERSION);
         std::string damaged;
         if (auto hit = ObjectCache::load(cache_key, &damaged)) {
@@ -303,7 +309,7 @@ std::unique_ptr<Specialization> compile_specialization(Dispatcher &d, const std:
 
     t0 = Clock::now();
     Program program{typed, resolver.callees};
-    LoweredModule lm = codegen_llvm(program, co, jit.host());
+    LoweredModule lm = codegen_llvm(program, jit.host());
     t.codegen = since(t0);
     if (debug_enabled("llvm")) {
         std::string s;

@@ -1,5 +1,6 @@
 #include "hotloop/sema/TypeInference.h"
 
+#include <algorithm>
 #include <atomic>
 #include <set>
 
@@ -804,7 +805,11 @@ private:
             std::string fn = method_name == "flatten" ? "np.copy_ravel" : "np." + method_name;
             return lower_array_function(fn, args, kwargs, l);
         }
-        if (ref->kind == RefKind::Dispatcher) return lower_user_call(ref, args, kwargs, l);
+        if (ref->kind == RefKind::Dispatcher) {
+            std::vector<std::string> keyword_order;
+            for (auto &k : op->kwargs) keyword_order.push_back(k.name);
+            return lower_user_call(ref, args, kwargs, keyword_order, l);
+        }
         if (ref->kind == RefKind::Module)
             error(l, "module '" + ref->name + "' is not callable", "call one of its functions");
         Type dtype = ref->kind == RefKind::DType ? ref->type : Type();
@@ -1089,7 +1094,8 @@ private:
         return Reduce::make(op, a, (int)axis, Type::array(r, nd - 1, Layout::C), l);
     }
 
-    Expr lower_user_call(const Ref *ref, const std::vector<Expr> &given, const std::map<std::string, Expr> &kwargs, Loc l) {
+    Expr lower_user_call(const Ref *ref, const std::vector<Expr> &given, const std::map<std::string, Expr> &kwargs,
+                         const std::vector<std::string> &keyword_order, Loc l) {
         if (!callees) error(l, "calls of other compiled functions are not available here", "");
         // Bind as Python does: positional, then keywords, then the defaults.
         auto params = callees->parameters(ref->handle, l);
@@ -1120,7 +1126,35 @@ private:
         auto callee = callees->resolve(ref->handle, ref->name, types, l);
         std::vector<Expr> conv;
         for (size_t i = 0; i < args.size(); i++) conv.push_back(convert(args[i], callee->params[i].type, l, "passing an argument"));
-        return Call::make(callee->symbol, std::move(conv), callee->return_type, l);
+        return in_written_order(Call::make(callee->symbol, std::move(conv), callee->return_type, l), given.size(),
+                                params, keyword_order);
+    }
+
+    // Python evaluates keyword arguments in the order they are written, the call's
+    // arguments are in parameter order: when the two differ, every argument is bound to a
+    // name first, in the written order (positional ones before keywords).
+    int argument_counter = 0;
+    Expr in_written_order(const Expr &call, size_t positional, const std::vector<std::pair<std::string, Expr>> &params,
+                          const std::vector<std::string> &keyword_order) {
+        std::vector<size_t> order;
+        for (size_t i = 0; i < positional; i++) order.push_back(i);
+        for (auto &k : keyword_order)
+            for (size_t i = positional; i < params.size(); i++)
+                if (params[i].first == k) order.push_back(i);
+        if (std::is_sorted(order.begin(), order.end())) return call;
+        auto *c = call->as<Call>();
+        std::vector<Expr> args = c->args;
+        std::vector<std::pair<std::string, Expr>> bound;
+        for (size_t i : order) {
+            const Expr &a = args[i];
+            if (a->as<Var>() || a->as<IntImm>() || a->as<FloatImm>() || a->as<BoolImm>() || a->as<ComplexImm>()) continue;
+            std::string name = "$arg" + std::to_string(argument_counter++);
+            bound.push_back({name, a});
+            args[i] = Var::make(name, a->type, a->loc);
+        }
+        Expr e = Call::make(c->callee, std::move(args), c->type, c->loc);
+        for (auto it = bound.rbegin(); it != bound.rend(); ++it) e = Let::make(it->first, it->second, e);
+        return e;
     }
 
 public:
