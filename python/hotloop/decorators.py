@@ -6,7 +6,7 @@ from . import _core
 
 _OPTIONS = {"nopython", "nogil", "cache", "parallel", "fastmath", "boundscheck",
             "error_model", "locals", "forceobj", "looplift", "inline", "no_cpython_wrapper",
-            "no_cfunc_wrapper", "debug", "_quick_compile", "_zero_d_results"}
+            "no_cfunc_wrapper", "debug", "_quick_compile", "_fast_codegen", "_zero_d_results"}
 
 
 def prange(*args):

@@ -37,7 +37,12 @@ _ALLOWED_NODES = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Compare, ast.Name,
                   ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE)
 
 _MAX_DEPTH = 256    # nesting depth of an accepted expression (the compiler recurses over it)
-_compiled = {}      # (expression, names, with out) -> dispatcher
+_compiled = {}      # (expression, names, with out) -> _Tiers
+# An expression runs unoptimized machine code (a third of the compile time) until it has
+# processed this many elements, then optimized code: by then the slower code has cost
+# about what the second compile costs (a ski-rental rule; a big first call goes straight
+# to optimized code).
+TIER_UP_ELEMENTS = 1 << 20
 _last = None        # what re_evaluate() repeats: (dispatcher, names, out, frame dicts)
 _counter = [0]
 
@@ -150,11 +155,42 @@ def _parse(ex):
         sys.setrecursionlimit(limit)
 
 
+class _Tiers:
+    """The compiled code of one expression: unoptimized, then optimized once it pays."""
+    __slots__ = ("_make", "_fast", "_optimized", "_elements")
+
+    def __init__(self, make):
+        self._make = make
+        self._fast = self._optimized = None
+        self._elements = 0
+
+    def pick(self, args):
+        if self._optimized is not None:
+            return self._optimized
+        self._elements += max([a.size for a in args if isinstance(a, np.ndarray)], default=1)
+        if self._elements >= TIER_UP_ELEMENTS:
+            self._optimized = self._make(fast_codegen=False)
+            return self._optimized
+        if self._fast is None:
+            self._fast = self._make(fast_codegen=True)
+        return self._fast
+
+    def __call__(self, *args):
+        return self.pick(args)(*args)
+
+    def _prepare(self, *args):
+        return self.pick(args)._prepare(*args)
+
+
 def _dispatcher(ex, names, with_out, out_ndim):
     key = (ex, tuple(names), with_out, out_ndim)
-    disp = _compiled.get(key)
-    if disp is not None:
-        return disp
+    tiers = _compiled.get(key)
+    if tiers is None:
+        tiers = _compiled[key] = _Tiers(lambda fast_codegen: _compile(ex, with_out, out_ndim, fast_codegen))
+    return tiers
+
+
+def _compile(ex, with_out, out_ndim, fast_codegen):
     code, parsed_names, _ = _parse(ex)
     params = (["_out"] if with_out else []) + ["_v_" + n for n in parsed_names]
     if with_out:
@@ -168,10 +204,8 @@ def _dispatcher(ex, names, with_out, out_ndim):
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     namespace = {"np": np}
     exec(compile(source, filename, "exec"), namespace)  # the generated def, not the user's string
-    disp = jit(namespace["_hl_expr"], error_model="numpy", cache=True, parallel=True, _quick_compile=True,
-               _zero_d_results=True)
-    _compiled[key] = disp
-    return disp
+    return jit(namespace["_hl_expr"], error_model="numpy", cache=True, parallel=True, _quick_compile=True,
+               _fast_codegen=fast_codegen, _zero_d_results=True)
 
 
 def _operands(names, local_dict, global_dict, frame_depth):

@@ -41,6 +41,8 @@ scalars follow Python in NumPy's evaluation, see above).
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import math
 import re
 from dataclasses import dataclass
@@ -450,6 +452,41 @@ def test_random_expression(data):
     for _ in range(VALUE_SETS):
         values = data.draw(operand_values(specs), label="values")
         check_expression(expr, values)
+
+
+@contextlib.contextmanager
+def optimized_from_the_first_call():
+    """evaluate() compiles unoptimized machine code first; this runs the optimized tier."""
+    module = importlib.import_module("hotloop.evaluate")
+    saved = module.TIER_UP_ELEMENTS
+    module.TIER_UP_ELEMENTS = 0
+    try:
+        yield
+    finally:
+        module.TIER_UP_ELEMENTS = saved
+
+
+@settings(SETTINGS, max_examples=scaled(100))
+@given(st.data())
+def test_random_expression_optimized_tier(data):
+    specs, expr = data.draw(cases(), label="operands, expression")
+    with optimized_from_the_first_call():
+        for _ in range(VALUE_SETS // 3 + 1):
+            check_expression(expr, data.draw(operand_values(specs), label="values"))
+
+
+def test_tier_up_after_enough_elements():
+    module = importlib.import_module("hotloop.evaluate")
+    a = np.linspace(-3, 3, 1000)
+    b = np.cos(a)
+    expr = "sum(a * b) + where(a > 0, sin(a), b ** 3)"
+    first = hl_eval(expr, {"a": a, "b": b})
+    (tiers,) = [t for k, t in module._compiled.items() if k[0] == expr]
+    assert tiers._fast is not None and tiers._optimized is None
+    for _ in range(module.TIER_UP_ELEMENTS // a.size + 1):
+        got = hl_eval(expr, {"a": a, "b": b})
+    assert tiers._optimized is not None
+    np.testing.assert_array_equal(got, first)  # same IR, same operations: same bits
 
 
 # ------------------------------------------------------------------- known deviations, pinned

@@ -23,6 +23,9 @@ namespace hotloop {
 struct JITEngine::Impl {
     std::unique_ptr<llvm::orc::LLJIT> jit;
     std::unique_ptr<llvm::TargetMachine> tm;
+    // The same machine at CodeGenOptLevel::None. A TargetMachine of its own: selecting
+    // FastISel sets a flag on the TargetMachine that later compiles would inherit.
+    std::unique_ptr<llvm::TargetMachine> fast_tm;
     HostInfo host;
     std::mutex mutex;  // LLJIT lookups are thread-safe; our bookkeeping is serialized anyway
     int dylibs = 0;
@@ -62,6 +65,11 @@ JITEngine::JITEngine() : impl(std::make_unique<Impl>()) {
     auto tm = jtmb.createTargetMachine();
     if (!tm) internal_error("cannot create the host TargetMachine: " + llvm_error(tm.takeError()));
     impl->tm = std::move(*tm);
+    auto fast_jtmb = jtmb;
+    fast_jtmb.setCodeGenOptLevel(llvm::CodeGenOptLevel::None);
+    auto fast_tm = fast_jtmb.createTargetMachine();
+    if (!fast_tm) internal_error("cannot create the host TargetMachine: " + llvm_error(fast_tm.takeError()));
+    impl->fast_tm = std::move(*fast_tm);
 
     auto jit = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(jtmb).create();
     if (!jit) internal_error("cannot create the JIT: " + llvm_error(jit.takeError()));
@@ -91,13 +99,14 @@ JITEngine &JITEngine::get() {
     return *engine;
 }
 
-std::string JITEngine::emit_object(llvm::Module &m) {
+std::string JITEngine::emit_object(llvm::Module &m, bool fast) {
     std::lock_guard<std::mutex> lock(impl->mutex);
     m.setDataLayout(impl->jit->getDataLayout());
     llvm::SmallVector<char, 0> buf;
     llvm::raw_svector_ostream os(buf);
     llvm::legacy::PassManager pm;
-    if (impl->tm->addPassesToEmitFile(pm, os, nullptr, llvm::CodeGenFileType::ObjectFile))
+    llvm::TargetMachine &tm = fast ? *impl->fast_tm : *impl->tm;
+    if (tm.addPassesToEmitFile(pm, os, nullptr, llvm::CodeGenFileType::ObjectFile))
         internal_error("the target cannot emit object files");
     pm.run(m);
     return std::string(buf.data(), buf.size());
@@ -121,12 +130,13 @@ uint64_t JITEngine::add_object(const std::string &object, const std::string &sym
 llvm::TargetMachine &JITEngine::target_machine() { return *impl->tm; }
 const HostInfo &JITEngine::host() const { return impl->host; }
 
-std::string JITEngine::assembly(llvm::Module &m) {
+std::string JITEngine::assembly(llvm::Module &m, bool fast) {
     std::lock_guard<std::mutex> lock(impl->mutex);
     llvm::SmallString<4096> buf;
     llvm::raw_svector_ostream os(buf);
     llvm::legacy::PassManager pm;
-    if (impl->tm->addPassesToEmitFile(pm, os, nullptr, llvm::CodeGenFileType::AssemblyFile))
+    llvm::TargetMachine &tm = fast ? *impl->fast_tm : *impl->tm;
+    if (tm.addPassesToEmitFile(pm, os, nullptr, llvm::CodeGenFileType::AssemblyFile))
         internal_error("the target cannot emit assembly");
     pm.run(m);
     return std::string(buf.str());

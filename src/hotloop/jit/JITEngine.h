@@ -24,8 +24,10 @@ class JITEngine {
 public:
     static JITEngine &get();
 
-    // Machine code (an object file) for an optimized module.
-    std::string emit_object(llvm::Module &m);
+    // Machine code (an object file) for an optimized module. `fast`: no machine-code
+    // optimization (fast instruction selection and register allocation), for code whose
+    // compile time matters more than its speed.
+    std::string emit_object(llvm::Module &m, bool fast = false);
     // Links an object file into a JITDylib of its own (so names never clash between
     // specializations) and returns the address of `symbol`.
     uint64_t add_object(const std::string &object, const std::string &symbol);
@@ -34,7 +36,7 @@ public:
     const HostInfo &host() const;
 
     // Assembly text of a module, as the JIT would compile it.
-    std::string assembly(llvm::Module &m);
+    std::string assembly(llvm::Module &m, bool fast = false);
 
     struct Impl;
 private:

@@ -280,6 +280,7 @@ std::unique_ptr<Specialization> compile_specialization(Dispatcher &d, const std:
     t.passes = since(t0);
     spec->return_type = typed->return_type;
     spec->symbol = typed->symbol;
+    spec->fast_codegen = d.options.fast_codegen;
     for (auto &c : resolver.callees) spec->ir_text += to_string(*c) + "\n";
     spec->ir_text += to_string(*typed);
     debug_emit("ir", typed->symbol, "IR after passes", spec->ir_text);
@@ -293,7 +294,8 @@ std::unique_ptr<Specialization> compile_specialization(Dispatcher &d, const std:
         std::string return_spelling = typed->return_type.str();
         // Each function's options are in its IR text.
         cache_key = ObjectCache::key(without_symbol_numbers(spec->ir_text) + "\n" + return_spelling + "\n" + h.triple + " " + h.cpu + " " +
-                                     h.features + " llvm " + h.llvm_version + " hotloop " HOTLOOP_VERSION);
+                                     h.features + " llvm " + h.llvm_version + " hotloop " HOTLOOP_VERSION +
+                                     (d.options.quick_compile ? " quick" : "") + (d.options.fast_codegen ? " fast" : ""));
         std::string damaged;
         if (auto hit = ObjectCache::load(cache_key, &damaged)) {
             t0 = Clock::now();
@@ -328,7 +330,7 @@ std::unique_ptr<Specialization> compile_specialization(Dispatcher &d, const std:
     debug_emit("llvm", typed->symbol, "LLVM IR after O3", spec->llvm_text);
 
     t0 = Clock::now();
-    std::string object = jit.emit_object(*lm.module);
+    std::string object = jit.emit_object(*lm.module, spec->fast_codegen);
     uint64_t addr = jit.add_object(object, lm.entry_symbol);
     spec->entry = reinterpret_cast<int32_t (*)(void **, void *)>(addr);
     t.jit = since(t0);
@@ -349,7 +351,7 @@ std::string specialization_assembly(const Specialization &s) {
     llvm::SMDiagnostic err;
     auto m = llvm::parseIR(llvm::MemoryBufferRef(s.llvm_text, s.symbol), err, ctx);
     if (!m) internal_error("cannot re-read the LLVM IR of " + s.symbol);
-    return JITEngine::get().assembly(*m);
+    return JITEngine::get().assembly(*m, s.fast_codegen);
 }
 
 }  // namespace hotloop

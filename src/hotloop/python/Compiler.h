@@ -20,6 +20,7 @@ struct CompileOptions {
     bool error_model_numpy = false;
     bool cache = false;  // keep compiled code on disk (jit/ObjectCache)
     bool quick_compile = false;  // lighter loop optimizations (evaluate's elementwise loops)
+    bool fast_codegen = false;   // unoptimized machine code (evaluate's first calls on small arrays)
     std::map<std::string, Type> locals;
 };
 
@@ -38,6 +39,7 @@ struct Specialization {
     std::string llvm_text;  // optimized LLVM IR
     StageTimes times;
     bool from_cache = false;
+    bool fast_codegen = false;  // its machine code is unoptimized (CompileOptions::fast_codegen)
     std::vector<size_t> arg_offsets;  // where each argument goes in the call's storage
     size_t arg_bytes = 0;
     std::string signature() const;  // "(float64[::1], int64)"

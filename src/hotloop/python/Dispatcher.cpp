@@ -66,6 +66,7 @@ Dispatcher::Dispatcher(nb::object func, nb::dict opts, nb::list sigs) : py_func(
         else if (key == "nogil") nogil = nb::cast<bool>(v);
         else if (key == "cache") options.cache = nb::cast<bool>(v);
         else if (key == "_quick_compile") options.quick_compile = nb::cast<bool>(v);
+        else if (key == "_fast_codegen") options.fast_codegen = nb::cast<bool>(v);
         else if (key == "_zero_d_results") zero_d_results = nb::cast<bool>(v);
         else if (key == "error_model") options.error_model_numpy = nb::cast<std::string>(v) == "numpy";
         else if (key == "locals") {
