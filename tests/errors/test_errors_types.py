@@ -187,3 +187,27 @@ def test_jit_callee_wrong_arg_count(compile_error):
         return jit_add_one(x, x)  # ERR
 
     compile_error(f, 1.0, mentions=["jit_add_one", "argument"])
+
+
+def test_math_function_of_complex_names_cmath(compile_error):
+    @hl.jit
+    def f(z):
+        return math.sqrt(z)  # ERR
+
+    compile_error(f, 1j, mentions=["complex", "cmath.sqrt", "np.sqrt"])
+
+
+def test_numpy_function_without_complex_loop(compile_error):
+    @hl.jit
+    def f(z):
+        return np.cbrt(z)  # ERR
+
+    compile_error(f, np.complex128(1j), mentions=["np.cbrt", "complex"])
+
+
+def test_python_round_of_complex(compile_error):
+    @hl.jit
+    def f(z):
+        return round(z)  # ERR
+
+    compile_error(f, 1j, mentions=["round", "complex", "np.round"])

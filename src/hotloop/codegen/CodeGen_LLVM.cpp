@@ -1324,6 +1324,28 @@ private:
         return call;
     }
 
+    // A complex function of the runtime (runtime/ComplexMath.cpp): hl_c<name> for
+    // complex128, hl_c<name>f for complex64, void f(re, im, out[2]). The result comes back
+    // through memory, which sidesteps the C ABI's rules for returning _Complex values.
+    llvm::Value *complex_call(const char *name, llvm::Value *z, const Type &t) {
+        llvm::Value *r = re(z);
+        llvm::Type *part = r->getType();
+        std::string symbol = std::string("hl_c") + name + (part->isFloatTy() ? "f" : "");
+        auto callee = mod.getOrInsertFunction(symbol, b.getVoidTy(), part, part, b.getPtrTy());
+        auto *fn = llvm::cast<llvm::Function>(callee.getCallee());
+        fn->setOnlyAccessesArgMemory();
+        fn->setOnlyWritesMemory();
+        fn->setDoesNotThrow();
+        fn->setWillReturn();
+        fn->addParamAttr(2, llvm::Attribute::NoCapture);
+        llvm::Type *pair = llvm::ArrayType::get(part, 2);
+        llvm::AllocaInst *out = entry_alloca(pair, "cplx.out");
+        b.CreateCall(callee, {r, im(z), out});
+        llvm::Value *out_re = b.CreateLoad(part, b.CreateConstInBoundsGEP2_32(pair, out, 0, 0));
+        llvm::Value *out_im = b.CreateLoad(part, b.CreateConstInBoundsGEP2_32(pair, out, 0, 1));
+        return make_complex(out_re, out_im, t);
+    }
+
     llvm::Value *math(const MathCall *m) {
         std::vector<llvm::Value *> args;
         for (auto &a : m->args) args.push_back(expr(a));
@@ -1358,6 +1380,7 @@ private:
                                 cast_scalar(args[1], m->args[1]->type, Type::float_(m->type.bits() / 2)), m->type);
         default: break;
         }
+        if (m->type.is_complex()) return complex_call(math_info(m->op).libm, x, m->type);
         llvm::Type *ft = x->getType();
         auto inf = llvm::ConstantFP::getInfinity(ft);
         switch (m->op) {

@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 
 #include "hotloop/ir/IR.h"
+#include "hotloop/runtime/ComplexMath.h"
 #include "hotloop/runtime/Parallel.h"
 #include "hotloop/runtime/Random.h"
 
@@ -158,6 +159,7 @@ std::vector<Symbol> symbols() {
     };
     for (auto &s : random_symbols()) out.push_back(s);
     for (auto &s : parallel_symbols()) out.push_back(s);
+    for (auto &s : complex_math_symbols()) out.push_back(s);
     return out;
 }
 

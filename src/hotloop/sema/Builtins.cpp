@@ -149,13 +149,11 @@ public:
         no_kwargs();
         int ar = math_arity(op);
         arity(ar, ar);
+        bool is_cmath = c.name.rfind("cmath.", 0) == 0;
         Type t;
         for (int i = 0; i < ar; i++) {
             Expr a = scalar_arg(i);
-            if (a->type.is_complex()) {
-                if (ar == 1 && math_rule(op) == MathRule::Predicate && op != MathOp::Signbit) return complex_predicate(op, a);
-                error(c.name + "() of a complex number is not supported yet", "");
-            }
+            if (a->type.is_complex() || (is_cmath && math_rule(op) == MathRule::FloatFn)) return complex_math(op, a);
             t = i ? promote(t, a->type) : a->type;
         }
         Type ft = float_type_for(t);
@@ -187,6 +185,36 @@ public:
         if (t.is_integral() && (op == MathOp::Floor || op == MathOp::Ceil || op == MathOp::Trunc))
             return c.args[0];
         return MathCall::make(op, std::move(args), rt, c.loc);
+    }
+
+    // A function of a complex number (or any cmath function): the runtime's complex version
+    // (runtime/ComplexMath.cpp), in the argument's precision; cmath's result is a Python
+    // complex, computed in double precision.
+    Expr complex_math(MathOp op, const Expr &z) {
+        if (math_arity(op) == 1 && math_rule(op) == MathRule::Predicate && op != MathOp::Signbit)
+            return complex_predicate(op, z);
+        if (op == MathOp::Rint) return per_part(z);
+        bool is_math = c.name.rfind("math.", 0) == 0;
+        if (is_math || !has_complex_version(op) || math_arity(op) != 1) {
+            std::string fn = c.name.substr(c.name.find('.') + 1);
+            error(c.name + "() of a complex number is not supported" + (is_math ? " (math works on real numbers)" : ""),
+                  is_math && has_complex_version(op) ? "use cmath." + fn + "() or np." + fn + "()" : "");
+        }
+        Type t = c.name.rfind("cmath.", 0) == 0 ? Type::complex(128, true) : z->type;
+        return MathCall::make(op, {conv(z, t)}, t, c.loc);
+    }
+
+    // A rounding function of a complex number rounds each part (NumPy's rule): the same
+    // call on the real part and on the imaginary part.
+    Expr per_part(const Expr &z) {
+        std::string v = fresh();
+        Expr x = Var::make(v, z->type, c.loc);
+        BuiltinCall part = c;
+        part.args[0] = complex_part(MathOp::Real, x, h, c.loc);
+        Expr re = Lowerer(part, h).lower_named();
+        part.args[0] = complex_part(MathOp::Imag, x, h, c.loc);
+        Expr im = Lowerer(part, h).lower_named();
+        return Let::make(v, z, MathCall::make(MathOp::MakeComplex, {re, im}, z->type, c.loc));
     }
 
     // isnan/isinf of a complex number: of either part; isfinite: of both (NumPy's rule).
@@ -370,9 +398,10 @@ public:
         Type t;
         for (size_t i = 0; i < c.args.size(); i++) {
             Expr a = scalar_arg(i);
-            if (a->type.is_complex()) error(c.name + "() of complex numbers", "compare abs() values");
+            if (a->type.is_complex() && !propagate_nan) error(c.name + "() of complex numbers", "compare abs() values");
             t = i ? promote(t, a->type) : a->type;
         }
+        if (t.is_complex()) return complex_minmax(is_max, /*nan_wins=*/true);
         Expr acc = conv(c.args[0], t);
         for (size_t i = 1; i < c.args.size(); i++) {
             std::string va = fresh(), vb = fresh();
@@ -395,9 +424,32 @@ public:
         return acc;
     }
 
+    // np.maximum/minimum (nan_wins) and np.fmax/fmin of complex numbers, as NumPy orders
+    // them: by real part, then imaginary part. maximum: a if a has a NaN part or a >= b,
+    // else b; fmax: a if b has a NaN part or a >= b, else b.
+    Expr complex_minmax(bool is_max, bool nan_wins) {
+        Type t = promote(c.args[0]->type, c.args[1]->type);
+        std::string va = fresh(), vb = fresh();
+        Expr a = Var::make(va, t, c.loc), b = Var::make(vb, t, c.loc);
+        Expr ar = complex_part(MathOp::Real, a, h, c.loc), ai = complex_part(MathOp::Imag, a, h, c.loc);
+        Expr br = complex_part(MathOp::Real, b, h, c.loc), bi = complex_part(MathOp::Imag, b, h, c.loc);
+        auto cmp = [&](CmpOp o, const Expr &x, const Expr &y) { return Compare::make(o, x, y, Type::boolean(), c.loc); };
+        auto both = [&](const Expr &x, const Expr &y) { return Binary::make(BinOp::BitAnd, x, y, Type::boolean(), c.loc); };
+        auto either = [&](const Expr &x, const Expr &y) { return Binary::make(BinOp::BitOr, x, y, Type::boolean(), c.loc); };
+        // NumPy's CGE/CLE: (ar > br and neither imaginary part NaN) or (ar == br and ai >= bi)
+        Expr no_nan_im = both(cmp(CmpOp::EQ, ai, ai), cmp(CmpOp::EQ, bi, bi));
+        Expr a_first = either(both(cmp(is_max ? CmpOp::GT : CmpOp::LT, ar, br), no_nan_im),
+                              both(cmp(CmpOp::EQ, ar, br), cmp(is_max ? CmpOp::GE : CmpOp::LE, ai, bi)));
+        Expr xr = nan_wins ? ar : br, xi = nan_wins ? ai : bi;
+        Expr x_nan = either(cmp(CmpOp::NE, xr, xr), cmp(CmpOp::NE, xi, xi));
+        return Let::make(va, conv(c.args[0], t), Let::make(vb, conv(c.args[1], t),
+                         Select::make(either(x_nan, a_first), a, b, t, c.loc)));
+    }
+
     // np.fmax/np.fmin: NaN only if both are NaN.
     Expr fminmax(bool is_max) {
         Type t = promote(scalar_arg(0)->type, scalar_arg(1)->type);
+        if (t.is_complex()) return complex_minmax(is_max, /*nan_wins=*/false);
         std::string va = fresh(), vb = fresh();
         Expr a = Var::make(va, t, c.loc), b = Var::make(vb, t, c.loc);
         Expr pick = Select::make(Compare::make(is_max ? CmpOp::GE : CmpOp::LE, a, b, Type::boolean(), c.loc), a, b, t, c.loc);
@@ -439,8 +491,11 @@ public:
         no_kwargs();
         arity(1, 2);
         Expr a = scalar_arg(0);
-        if (a->type.is_complex()) error("round() of a complex number", "");
         bool numpy = c.name != "round";
+        if (a->type.is_complex()) {
+            if (!numpy) error("round() of a complex number (Python's round() takes real numbers)", "use np.round() to round each part");
+            return per_part(a);
+        }
         if (c.args.size() == 1) {
             if (a->type.is_integral()) return numpy ? a : conv(a, Type::int_(64, true));
             Expr r = MathCall::make(MathOp::Rint, {a}, a->type, c.loc);
@@ -469,7 +524,8 @@ public:
         arity(1, 1);
         Expr a = scalar_arg(0);
         Type t = a->type;
-        if (t.is_bool() || t.is_complex())  // NumPy has no bool loop; complex: z/|z|, not yet
+        if (t.is_complex()) return MathCall::make(MathOp::SignComplex, {a}, t, c.loc);  // NumPy 2: z/|z|
+        if (t.is_bool())  // NumPy has no bool loop
             error("np.sign() of a " + t.str() + " value is not supported", "convert it first, e.g. to int or float");
         std::string v = fresh();
         Expr x = Var::make(v, t, c.loc);
@@ -570,6 +626,16 @@ Type dtype_from(const Expr &d) {
         if (r->name == "complex") return Type::complex(128);
     }
     return Type();
+}
+
+bool has_complex_version(MathOp op) {
+    switch (op) {
+#define HL_COMPLEX_MATH(E) case MathOp::E:
+#include "hotloop/ir/ops.def"
+#undef HL_COMPLEX_MATH
+        return true;
+    default: return false;
+    }
 }
 
 bool is_elementwise_builtin(const std::string &name) {

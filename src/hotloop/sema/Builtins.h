@@ -34,6 +34,9 @@ Type dtype_from(const Expr &d);
 // Whether `name` applies elementwise to arrays (np.sqrt, np.where, abs, np.float32, ...).
 bool is_elementwise_builtin(const std::string &name);
 
+// The math function has a complex version in the runtime (ir/ops.def: HL_COMPLEX_MATH).
+bool has_complex_version(MathOp op);
+
 // "the nearest supported function is np.sin()" for a misspelled name, or a pointer to the docs.
 std::string unsupported_hint(const std::string &name);
 

@@ -1,0 +1,194 @@
+"""Complex math functions in compiled code: NumPy's (np.sqrt, np.log1p, np.sign,
+np.maximum, ... of complex64/complex128 scalars and arrays) and cmath's, against the same
+function run undecorated.
+
+NumPy's complex functions call the C library's (glibc csqrt, clog, ...) or use NumPy's own
+formulas built on real libm functions; compiled code calls the same, so results must be
+identical, part by part, including the sign of zero parts and inf/nan, over the whole
+complex plane. cmath has its own algorithms: compiled cmath functions are glibc's, so they
+agree to a few ulps and in the signs of zeros on branch cuts, on inputs where cmath does not
+raise (docs/semantics.md).
+"""
+
+import cmath
+import math
+
+import numpy as np
+import pytest
+from hypothesis import assume, example, given
+from hypothesis import strategies as st
+
+from .conftest import SETTINGS, arrays, hl
+
+# complex64 operands from float64 specials (1e300 -> inf) are meant to overflow
+pytestmark = pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning")
+
+INF, NAN = math.inf, math.nan
+SPECIAL = [0.0, -0.0, 1.0, -1.0, 0.5, -2.5, 1e-310, 1e300, -1e300, INF, -INF, NAN]
+
+
+def parts(width):
+    return st.one_of(st.sampled_from(SPECIAL), st.floats(width=width // 2))
+
+
+def complexes(width=128):
+    return st.builds(complex, parts(width), parts(width))
+
+
+def moderate_complexes():
+    """Where cmath raises no OverflowError, plus signed zeros on the branch cuts."""
+    part = st.one_of(st.sampled_from([0.0, -0.0, 1.0, -1.0, 2.0, -3.0]),
+                     st.floats(-100.0, 100.0))
+    return st.builds(complex, part, part)
+
+
+def same_parts(got, want, what):
+    """Identical parts: equal (NaN to NaN, any payload) with equal signs."""
+    got, want = np.asarray(got), np.asarray(want)
+    assert got.shape == want.shape, what
+    for g, w, name in ((got.real, want.real, "real"), (got.imag, want.imag, "imag")):
+        same = (g == w) & (np.signbit(g) == np.signbit(w)) | (np.isnan(g) & np.isnan(w))
+        assert same.all(), f"{what} ({name} parts): compiled {got[~same]}, NumPy {want[~same]}"
+
+
+def check_numpy(fn, *args):
+    with np.errstate(all="ignore"):
+        want = fn.py_func(*args)
+    got = fn(*args)
+    assert isinstance(got, tuple) and len(got) == len(want)
+    for i, (g, w) in enumerate(zip(got, want)):
+        if isinstance(w, np.ndarray):
+            assert isinstance(g, np.ndarray) and g.dtype == w.dtype, f"[{i}]: {g!r} vs {w!r}"
+        else:
+            assert isinstance(g, complex), f"[{i}]: {g!r} is not a Python complex"
+            g = np.asarray(g, dtype=w.dtype)  # complex64 results come back as Python complex
+        same_parts(g, w, f"{fn.py_func.__name__}[{i}] of {args}")
+
+
+@hl.jit
+def np_exp_log(z):
+    return (np.sqrt(z), np.exp(z), np.expm1(z), np.exp2(z), np.log(z), np.log1p(z),
+            np.log2(z), np.log10(z))
+
+
+@hl.jit
+def np_trig(z):
+    return np.sin(z), np.cos(z), np.tan(z), np.arcsin(z), np.arccos(z), np.arctan(z)
+
+
+@hl.jit
+def np_hyperbolic(z):
+    return (np.sinh(z), np.cosh(z), np.tanh(z), np.arcsinh(z), np.arccosh(z),
+            np.arctanh(z))
+
+
+@hl.jit
+def np_sign_round(z):
+    return np.sign(z), np.rint(z), np.round(z), np.round(z, 2), np.conj(z) * 1
+
+
+@hl.jit
+def np_order(a, b):
+    return np.maximum(a, b), np.minimum(a, b), np.fmax(a, b), np.fmin(a, b)
+
+
+NUMPY_FUNCTIONS = [np_exp_log, np_trig, np_hyperbolic, np_sign_round]
+BRANCH_CUTS = [complex(-2.0, 0.0), complex(-2.0, -0.0), complex(2.0, 0.0), complex(2.0, -0.0),
+               complex(0.0, 2.0), complex(-0.0, 2.0), complex(0.0, -2.0), complex(-0.0, -2.0),
+               complex(-0.0, -0.0), complex(INF, NAN), complex(NAN, -INF)]
+
+
+@pytest.mark.parametrize("fn", NUMPY_FUNCTIONS, ids=lambda f: f.py_func.__name__)
+@pytest.mark.parametrize("dtype", [np.complex128, np.complex64])
+def test_numpy_functions_on_branch_cuts_and_special_values(fn, dtype):
+    z = np.array(BRANCH_CUTS + [complex(x, y) for x in SPECIAL for y in SPECIAL], dtype=dtype)
+    check_numpy(fn, z)
+    for v in z[::7]:
+        check_numpy(fn, v)
+
+
+@pytest.mark.parametrize("fn", NUMPY_FUNCTIONS, ids=lambda f: f.py_func.__name__)
+@SETTINGS
+@given(data=st.data())
+def test_numpy_functions_on_arrays(fn, data):
+    width = data.draw(st.sampled_from([64, 128]))
+    dtype = np.complex64 if width == 64 else np.complex128
+    check_numpy(fn, data.draw(arrays(dtype, ndim=data.draw(st.integers(1, 2)),
+                                     elements=complexes(width))))
+
+
+@pytest.mark.parametrize("fn", NUMPY_FUNCTIONS, ids=lambda f: f.py_func.__name__)
+@SETTINGS
+@given(z=complexes())
+def test_numpy_functions_on_scalars(fn, z):
+    check_numpy(fn, np.complex128(z))
+    check_numpy(fn, np.complex64(z))
+
+
+@SETTINGS
+@given(a=arrays(np.complex128, elements=complexes()), b=complexes())
+@example(a=np.array([complex(1, 0), complex(NAN, 0), complex(1, NAN), complex(0, 0)]),
+         b=complex(1, -0.0))
+def test_complex_maximum_minimum_order_lexicographically(a, b):
+    check_numpy(np_order, a, np.complex128(b))
+    check_numpy(np_order, np.complex128(b), a)
+
+
+# ---------------------------------------------------------------- cmath
+@hl.jit
+def cmath_all(z):
+    return (cmath.sqrt(z), cmath.exp(z), cmath.log(z), cmath.log10(z), cmath.sin(z),
+            cmath.cos(z), cmath.tan(z), cmath.asin(z), cmath.acos(z), cmath.atan(z),
+            cmath.sinh(z), cmath.cosh(z), cmath.tanh(z), cmath.asinh(z), cmath.acosh(z),
+            cmath.atanh(z))
+
+
+@hl.jit
+def cmath_of_array_elements(a):
+    out = np.empty_like(a)
+    for i in range(a.shape[0]):
+        out[i] = cmath.sqrt(a[i]) + cmath.exp(a[i]) * cmath.log(a[i])
+    return out
+
+
+def close(got, want, rtol=1e-13):
+    """Norm-wise close, and the same sign where cmath's part is zero."""
+    assert abs(got - want) <= rtol * abs(want) + 1e-300, f"compiled {got!r}, cmath {want!r}"
+    for g, w in ((got.real, want.real), (got.imag, want.imag)):
+        if w == 0:
+            assert g == 0 and math.copysign(1, g) == math.copysign(1, w), (
+                f"compiled {got!r}, cmath {want!r}")
+
+
+@SETTINGS
+@given(moderate_complexes())
+@example(complex(-4.0, 0.0))
+@example(complex(-4.0, -0.0))
+@example(complex(0.5, -0.0))
+@example(complex(-0.0, 3.0))
+@example(complex(3.0, -0.0))
+@example(complex(-0.0, 0.5))
+def test_cmath_functions(z):
+    assume(z != 0 and z not in (1, -1, 1j, -1j))  # cmath raises ValueError there
+    want = cmath_all.py_func(z)
+    got = cmath_all(z)
+    for g, w in zip(got, want):
+        assert isinstance(g, complex)
+        close(g, w)
+
+
+@SETTINGS
+@given(st.floats(-100.0, 100.0))
+def test_cmath_of_real_numbers_is_complex(x):
+    assume(x not in (0.0, 1.0, -1.0))
+    for g, w in zip(cmath_all(x), cmath_all.py_func(x)):
+        close(g, w)
+
+
+@SETTINGS
+@given(arrays(np.complex128, elements=moderate_complexes()))
+def test_cmath_in_a_loop_over_array_elements(a):
+    assume(np.all(a != 0))
+    got, want = cmath_of_array_elements(a), cmath_of_array_elements.py_func(a)
+    for g, w in zip(got, want):
+        close(complex(g), complex(w), rtol=1e-12)
