@@ -21,8 +21,8 @@ SCRIPT = textwrap.dedent("""
     hl.evaluate("a * 0.5 + b")               # another expression first: other symbol numbers
     r = hl.evaluate("2*a + 3*b - 1")
     ev = sys.modules["hotloop.evaluate"]
-    disp = [d for k, d in ev._compiled.items() if k[0] == "2*a + 3*b - 1"][0]
-    stage = list(disp.stats["stages"].values())[0]
+    tiers = [t for k, t in ev._compiled.items() if k[0] == "2*a + 3*b - 1"][0]
+    stage = list(tiers._fast.stats["stages"].values())[0]  # 5 elements: the first tier
     print(stage["from_cache"], r.tolist())
     from cached_module import scaled
     print(list(scaled.stats["stages"].values())[0]["from_cache"] if scaled(a, 2.0) is not None else None)
