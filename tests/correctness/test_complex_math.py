@@ -192,3 +192,116 @@ def test_cmath_in_a_loop_over_array_elements(a):
     got, want = cmath_of_array_elements(a), cmath_of_array_elements.py_func(a)
     for g, w in zip(got, want):
         close(complex(g), complex(w), rtol=1e-12)
+
+
+# ---------------------------------------------------------------- powers
+# NumPy's npy_cpow: integer exponents in (-100, 100) by multiplications, the C library's cpow
+# otherwise, with special cases for a zero base and a zero exponent
+EXPONENTS = SPECIAL + [2.0, 3.0, 4.0, 7.0, -3.0, -7.0, 99.0, -99.0, 100.0, 1.5, -0.5, 1e-300]
+POWER_GRID = [complex(x, y) for x in SPECIAL for y in SPECIAL]
+
+
+@hl.jit
+def power(a, b):
+    return (a ** b,)
+
+
+@hl.jit(error_model="numpy")
+def power_ieee(a, b):
+    return (a ** b,)
+
+
+@hl.jit
+def power_literals(z):
+    # not ** -1 and ** 2: NumPy's array operator computes those with np.reciprocal and
+    # np.square, its scalars and np.power with npy_cpow (docs/semantics.md)
+    return z ** 0.5, z ** 1j, z ** -3, z ** 2.5, z ** 17, z ** (1 + 2j), 2.0 ** z, z ** -0.5
+
+
+# scalar code raises ZeroDivisionError for 0 ** -1 (error_model="python"); NumPy gives nan
+power_literals_ieee = hl.jit(error_model="numpy")(power_literals.py_func)
+
+
+@pytest.mark.parametrize("dtype", [np.complex128, np.complex64])
+def test_power_on_special_values(dtype):
+    bases = np.array(POWER_GRID, dtype=dtype)
+    for w in EXPONENTS + [complex(0, 1), complex(1, 1), complex(-1, 0.5), complex(NAN, 0),
+                          complex(0, -0.0), complex(-0.0, 0), complex(2, -0.0)]:
+        check_numpy(power, bases, dtype(w))
+        check_numpy(power, dtype(w), bases)  # w to each power
+    check_numpy(power_literals, bases)
+
+
+@pytest.mark.parametrize("dtype", [np.complex128, np.complex64])
+def test_power_of_numpy_scalars(dtype):
+    for z in POWER_GRID[::5]:
+        check_numpy(power_literals_ieee, dtype(z))
+        for w in EXPONENTS[::2]:
+            check_numpy(power_ieee, dtype(z), dtype(w))
+
+
+@SETTINGS
+@given(data=st.data())
+def test_power_of_arrays(data):
+    width = data.draw(st.sampled_from([64, 128]))
+    dtype = np.complex64 if width == 64 else np.complex128
+    # integer-valued exponents take NumPy's multiplication path
+    exponent = st.one_of(complexes(width), st.builds(complex, st.integers(-120, 120)),
+                         st.builds(complex, st.floats(-5, 5, width=width // 2),
+                                   st.floats(-5, 5, width=width // 2)))
+    a = data.draw(arrays(dtype, elements=complexes(width), min_side=1))
+    b = data.draw(arrays(dtype, elements=exponent, min_side=1, max_side=1))
+    check_numpy(power, a, b)
+    check_numpy(power, b, a)
+    check_numpy(power_literals, a)
+
+
+# NumPy's promotion: float32 ** complex64 is complex64, float64 ** complex64 complex128
+@pytest.mark.parametrize("real", [np.float32, np.float64, np.int32, np.int64])
+@pytest.mark.parametrize("cplx", [np.complex64, np.complex128])
+def test_power_of_mixed_real_and_complex(real, cplx):
+    x = np.array([-2.5, -1.0, -0.0, 0.0, 0.5, 2.0, 3.0, 100.0]).astype(real)
+    z = np.array([0.5, -0.5, 1j, 1.5 - 2j, 2, -1, 0, np.nan]).astype(cplx)
+    check_numpy(power, x, z)
+    check_numpy(power, z, x)
+    check_numpy(power, x, cplx(0.5 + 0.25j))
+    check_numpy(power, z, real(3))
+
+
+@hl.jit
+def real_to_complex_power(x):
+    return (x ** 1j, x ** (0.5 + 0j))
+
+
+def test_negative_real_bases_to_fractional_powers():
+    x = np.array([-4.0, -2.5, -1.0, -1e-300, -1e300, -np.inf])
+    check_numpy(real_to_complex_power, x)
+    check_numpy(power, x.astype(np.complex128), np.array([0.5, 1 / 3, -0.25, 2.5], dtype=complex)[:, None])
+
+
+# ---- Python complex numbers in scalar code: CPython's errors, NumPy's values (a few ulps
+# from CPython's own algorithm for non-integer exponents; the sign of a zero part can differ:
+# CPython computes (1-0j) ** 1 as 1 * (1-0j) = 1+0j, NumPy returns the base)
+@SETTINGS
+@given(moderate_complexes(), st.one_of(moderate_complexes(), st.builds(complex, st.integers(-50, 50))))
+def test_python_complex_power(z, w):
+    assume(1e-3 < abs(z) < 1e3 and abs(w) < 20)  # CPython raises on under- and overflow
+    with np.errstate(all="ignore"):
+        want = z ** w
+    assume(abs(want) < 1e250 and (want == 0 or abs(want) > 1e-250))
+    got = power(z, w)[0]
+    assert isinstance(got, complex)
+    assert abs(got - want) <= 1e-11 * abs(want), f"compiled {got!r}, CPython {want!r}"
+
+
+@pytest.mark.parametrize("w", [-1, -1.0, 1j, complex(1, 1), complex(-2, 0), complex(0, -0.5)])
+def test_python_zero_to_negative_or_complex_power_raises(w):
+    with pytest.raises(ZeroDivisionError):
+        power.py_func(0j, w)
+    with pytest.raises(ZeroDivisionError):
+        power(0j, w)
+
+
+def test_python_zero_to_positive_or_zero_power():
+    for w in (complex(2, 0), 0j, complex(0, -0.0), 0.5):
+        assert power(0j, w) == power.py_func(0j, w)

@@ -1203,7 +1203,7 @@ private:
         llvm::Value *a = expr(op->a), *bv = expr(op->b);
         ieee_op = op->ieee;
         if (t.is_complex()) {
-            if (op->op == BinOp::Pow) internal_error("codegen: complex power left after strength reduction");
+            if (op->op == BinOp::Pow) return complex_pow(a, bv, t);
             return complex_binary(op->op, a, bv, t);
         }
         if (t.is_float()) return float_binary(op->op, a, bv, t, op->b);
@@ -1325,25 +1325,46 @@ private:
     }
 
     // A complex function of the runtime (runtime/ComplexMath.cpp): hl_c<name> for
-    // complex128, hl_c<name>f for complex64, void f(re, im, out[2]). The result comes back
-    // through memory, which sidesteps the C ABI's rules for returning _Complex values.
-    llvm::Value *complex_call(const char *name, llvm::Value *z, const Type &t) {
-        llvm::Value *r = re(z);
-        llvm::Type *part = r->getType();
+    // complex128, hl_c<name>f for complex64, void f(re, im, [re2, im2,] out[2]). The result
+    // comes back through memory, which sidesteps the C ABI's rules for returning _Complex values.
+    llvm::Value *complex_call(const char *name, const std::vector<llvm::Value *> &zs, const Type &t) {
+        llvm::Type *part = re(zs[0])->getType();
         std::string symbol = std::string("hl_c") + name + (part->isFloatTy() ? "f" : "");
-        auto callee = mod.getOrInsertFunction(symbol, b.getVoidTy(), part, part, b.getPtrTy());
+        std::vector<llvm::Type *> params(2 * zs.size(), part);
+        params.push_back(b.getPtrTy());
+        auto callee = mod.getOrInsertFunction(symbol, llvm::FunctionType::get(b.getVoidTy(), params, false));
         auto *fn = llvm::cast<llvm::Function>(callee.getCallee());
         fn->setOnlyAccessesArgMemory();
         fn->setOnlyWritesMemory();
         fn->setDoesNotThrow();
         fn->setWillReturn();
-        fn->addParamAttr(2, llvm::Attribute::NoCapture);
+        fn->addParamAttr(params.size() - 1, llvm::Attribute::NoCapture);
         llvm::Type *pair = llvm::ArrayType::get(part, 2);
         llvm::AllocaInst *out = entry_alloca(pair, "cplx.out");
-        b.CreateCall(callee, {r, im(z), out});
+        std::vector<llvm::Value *> args;
+        for (llvm::Value *z : zs) {
+            args.push_back(re(z));
+            args.push_back(im(z));
+        }
+        args.push_back(out);
+        b.CreateCall(callee, args);
         llvm::Value *out_re = b.CreateLoad(part, b.CreateConstInBoundsGEP2_32(pair, out, 0, 0));
         llvm::Value *out_im = b.CreateLoad(part, b.CreateConstInBoundsGEP2_32(pair, out, 0, 1));
         return make_complex(out_re, out_im, t);
+    }
+
+    // z ** w (NumPy's npy_cpow). In Python's error model, as CPython: 0 to a negative or
+    // complex power raises ZeroDivisionError (NumPy gives nan).
+    llvm::Value *complex_pow(llvm::Value *z, llvm::Value *w, const Type &t) {
+        if (python_errors()) {
+            llvm::Type *part = re(z)->getType();
+            auto *zero = llvm::ConstantFP::get(part, 0.0);
+            llvm::Value *base_zero = b.CreateAnd(b.CreateFCmpOEQ(re(z), zero), b.CreateFCmpOEQ(im(z), zero));
+            llvm::Value *bad_exp = b.CreateOr(b.CreateFCmpOLT(re(w), zero), b.CreateFCmpUNE(im(w), zero));
+            raise_if(b.CreateAnd(base_zero, bad_exp), ExcKind::ZeroDivisionError,
+                     "zero to a negative or complex power");
+        }
+        return complex_call("pow", {z, w}, t);
     }
 
     llvm::Value *math(const MathCall *m) {
@@ -1380,7 +1401,7 @@ private:
                                 cast_scalar(args[1], m->args[1]->type, Type::float_(m->type.bits() / 2)), m->type);
         default: break;
         }
-        if (m->type.is_complex()) return complex_call(math_info(m->op).libm, x, m->type);
+        if (m->type.is_complex()) return complex_call(math_info(m->op).libm, {x}, m->type);
         llvm::Type *ft = x->getType();
         auto inf = llvm::ConstantFP::getInfinity(ft);
         switch (m->op) {

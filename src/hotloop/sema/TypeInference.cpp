@@ -529,12 +529,14 @@ private:
         if (a->type.is_array() || b->type.is_array()) {
             if (a->as<Ref>() || b->as<Ref>()) error(l, "'" + to_string(a->as<Ref>() ? op->a : op->b) + "' is not a number", "");
             if (a->type.is_tuple() || b->type.is_tuple()) error(l, "arithmetic between an array and a tuple", "convert the tuple with np.array(...)");
-            return lift({a, b}, l, [&](const std::vector<Expr> &e) { return binary_scalar(op->op, e[0], e[1], l); });
+            return lift({a, b}, l, [&](const std::vector<Expr> &e) { return binary_scalar(op->op, e[0], e[1], l, true); });
         }
         return binary_scalar(op->op, a, b, l);
     }
 
-    Expr binary_scalar(BinOp bop, Expr a, Expr b, Loc l) {
+    // `of_arrays`: the elements of an operation on arrays (NumPy's array operators have
+    // fast paths that its scalars lack).
+    Expr binary_scalar(BinOp bop, Expr a, Expr b, Loc l, bool of_arrays = false) {
         if (a->as<Ref>() || b->as<Ref>()) error(l, "'" + to_string(a->as<Ref>() ? a : b) + "' is not a number", "call it or use a value");
         if (a->type.is_tuple() && b->type.is_tuple() && bop == BinOp::Add) {
             std::vector<Expr> es;
@@ -570,15 +572,16 @@ private:
                 return Binary::make(BinOp::Pow, convert(a, t, l, ""), convert(b, Type::int64(), l, ""), t, l);
             }
             if (t.is_complex()) {
-                // z ** n for a small constant n: multiplications (strength_reduce_pow).
-                auto *n = b->as<IntImm>();
-                if (!n || n->value < 0 || n->value > 16)
-                    error(l, "complex powers are supported for constant integer exponents 0..16", "multiply explicitly");
-                return Binary::make(BinOp::Pow, convert(a, t, l, ""), convert(b, Type::int64(), l, ""), t, l);
+                // z ** n for a small constant n: multiplications (strength_reduce_pow); any
+                // other complex power is NumPy's npy_cpow (codegen).
+                if (auto *n = b->as<IntImm>(); n && n->value >= 0 && n->value <= 16)
+                    return Binary::make(BinOp::Pow, convert(a, t, l, ""), convert(b, Type::int64(), l, ""), t, l);
             }
             // NumPy computes a NumPy value to the scalar power 0.5 as sqrt(): (-inf) ** 0.5 is
             // nan and (-0.0) ** 0.5 is -0.0 (C's pow() gives inf and 0.0, as CPython floats do).
-            if (auto *half = b->as<FloatImm>(); half && half->value == 0.5 && t.is_float() && !a->type.weak())
+            // A complex array too (csqrt); a complex NumPy scalar goes through npy_cpow.
+            auto *half = b->as<FloatImm>();
+            if (half && half->value == 0.5 && !a->type.weak() && (t.is_float() || (t.is_complex() && of_arrays)))
                 return MathCall::make(MathOp::Sqrt, {convert(a, t, l, "")}, t, l);
             break;
         }
@@ -590,7 +593,8 @@ private:
             if ((bop == BinOp::Shl || bop == BinOp::Shr) && t.is_bool()) t = Type::int_(64, both_weak);
             break;
         }
-        if (t.is_complex() && bop != BinOp::Add && bop != BinOp::Sub && bop != BinOp::Mul && bop != BinOp::Div)
+        if (t.is_complex() && bop != BinOp::Add && bop != BinOp::Sub && bop != BinOp::Mul && bop != BinOp::Div &&
+            bop != BinOp::Pow)
             error(l, "'" + std::string(op_name(bop)) + "' on complex numbers is not supported yet", "");
         return Binary::make(bop, convert(a, t, l, ""), convert(b, t, l, ""), t, l);
     }
