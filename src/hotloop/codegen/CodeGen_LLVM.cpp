@@ -907,8 +907,14 @@ private:
             break;
         }
         case AllocInit::Linspace: {
+            // NumPy: start + i*step, or start + i/div*delta when step underflows to 0
+            llvm::Value *fi = b.CreateSIToFP(i, b.getDoubleTy());
+            llvm::Value *div = b.CreateSIToFP(b.CreateSub(count, b.getInt64(1)), b.getDoubleTy());
+            llvm::Value *by_step = b.CreateFMul(fi, step);
+            llvm::Value *by_delta = b.CreateFMul(b.CreateFDiv(fi, div), b.CreateFSub(vb, va));
+            llvm::Value *step_zero = b.CreateFCmpOEQ(step, llvm::ConstantFP::get(b.getDoubleTy(), 0.0));
             llvm::Value *x = b.CreateSelect(b.CreateICmpEQ(i, b.getInt64(0)), va,
-                                            b.CreateFAdd(va, b.CreateFMul(b.CreateSIToFP(i, b.getDoubleTy()), step)));
+                                            b.CreateFAdd(b.CreateSelect(step_zero, by_delta, by_step), va));
             llvm::Value *is_last = b.CreateAnd(b.CreateICmpEQ(i, b.CreateSub(count, b.getInt64(1))),
                                                b.CreateICmpSGT(count, b.getInt64(1)));
             x = b.CreateSelect(is_last, last, x);
@@ -1206,7 +1212,12 @@ private:
             if (op->op == BinOp::Pow) return complex_pow(a, bv, t);
             return complex_binary(op->op, a, bv, t);
         }
-        if (t.is_float()) return float_binary(op->op, a, bv, t, op->b);
+        if (t.is_float()) {
+            llvm::Value *v = float_binary(op->op, a, bv, t, op->b);
+            if (auto *inst = llvm::dyn_cast<llvm::Instruction>(v); inst && op->reassociable && llvm::isa<llvm::FPMathOperator>(inst))
+                inst->setHasAllowReassoc(true);
+            return v;
+        }
         if (t.is_bool()) {
             switch (op->op) {
             case BinOp::BitAnd: return b.CreateAnd(a, bv);

@@ -113,7 +113,9 @@ struct Cast : ExprNode { HL_EXPR_NODE(Cast) Expr value;
 // (except Shl/Shr and Pow with an integer exponent, whose right operand may differ).
 // `ieee` (set inside array expressions, where NumPy's rules apply): division by zero
 // gives inf/nan (integers: 0) instead of raising ZeroDivisionError.
-struct Binary : ExprNode { HL_EXPR_NODE(Binary) BinOp op; Expr a, b; bool ieee = false;
+// `reassociable`: a float reduction's accumulation, which may be reordered into partial
+// sums (vectorized), as NumPy's pairwise sum reorders it.
+struct Binary : ExprNode { HL_EXPR_NODE(Binary) BinOp op; Expr a, b; bool ieee = false; bool reassociable = false;
     static Expr make(BinOp op, Expr a, Expr b, Type t = {}, Loc l = {}); };
 struct Unary : ExprNode { HL_EXPR_NODE(Unary) UnOp op; Expr a;
     static Expr make(UnOp op, Expr a, Type t = {}, Loc l = {}); };

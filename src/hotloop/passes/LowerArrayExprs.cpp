@@ -761,15 +761,16 @@ public:
         Type elem = a->type.elem();
         Expr n = temp(pre, "dim", a->shape[0]);
         Expr start = temp(pre, "start", a->a), step;
-        Expr second;
+        Expr second, delta, divisor;
         if (a->init == AllocInit::Arange) {
             second = temp(pre, "second", a->b);
             step = temp(pre, "step", Binary::make(BinOp::Sub, second, start, elem, l));  // NumPy's fill
         } else {
             // NumPy: step = (stop - start) / (num - 1); y[0] = start, y[-1] = stop.
             Type f64 = Type::float64();
-            auto div = std::make_shared<Binary>(*Binary::make(
-                BinOp::Div, Binary::make(BinOp::Sub, a->b, start, f64, l), Cast::make(f64, Binary::make(BinOp::Sub, n, i64(1, l), Type::int64(), l)), f64, l)->as<Binary>());
+            delta = temp(pre, "delta", Binary::make(BinOp::Sub, a->b, start, f64, l));
+            divisor = temp(pre, "div", Cast::make(f64, Binary::make(BinOp::Sub, n, i64(1, l), Type::int64(), l)));
+            auto div = std::make_shared<Binary>(*Binary::make(BinOp::Div, delta, divisor, f64, l)->as<Binary>());
             div->ieee = true;  // num == 1: unused
             step = temp(pre, "step", Expr(div));
         }
@@ -785,7 +786,13 @@ public:
                 v = Select::make(eq(i, i64(0)), start, v, elem, l);
             } else {
                 Type f64 = Type::float64();
-                Expr x = add(start, Binary::make(BinOp::Mul, Cast::make(f64, i), step, f64, l));
+                // NumPy: start + i*step, or start + i/div*delta when step underflows to 0
+                auto ieee_div = std::make_shared<Binary>(*Binary::make(BinOp::Div, Cast::make(f64, i), divisor, f64, l)->as<Binary>());
+                ieee_div->ieee = true;  // num == 1: unused
+                Expr by_delta = Binary::make(BinOp::Mul, Expr(ieee_div), delta, f64, l);
+                Expr by_step = Binary::make(BinOp::Mul, Cast::make(f64, i), step, f64, l);
+                Expr step_zero = Compare::make(CmpOp::EQ, step, FloatImm::make(0.0, f64, l), Type::boolean(), l);
+                Expr x = add(start, Select::make(step_zero, by_delta, by_step, f64, l));
                 x = Select::make(eq(i, i64(0)), start, x, f64, l);
                 Expr last = and_(eq(i, Binary::make(BinOp::Sub, n, i64(1), Type::int64(), l)), gt(n, i64(1)));
                 v = to(Select::make(last, a->b, x, f64, l), elem);
@@ -865,14 +872,24 @@ public:
         return MathCall::make(MathOp::IsNan, {e}, Type::boolean(), e->loc);
     }
 
+    // Float sums and products are reordered into vector partial sums (NumPy's pairwise sum
+    // reorders them too; a strictly sequential float sum cannot be vectorized).
+    static Expr reassociable(const Expr &e) {
+        auto *bin = e->as<Binary>();
+        if (!bin || !e->type.is_float()) return e;
+        auto n = std::make_shared<Binary>(*bin);
+        n->reassociable = true;
+        return n;
+    }
+
     // Statements that fold one element `v` at position `pos` into acc (and idx).
     Stmt accumulate(ReduceOp op, const std::string &acc, const std::string &idx, const Type &at,
                     const Expr &v0, const Expr &pos, Loc l) {
         Expr a = Var::make(acc, at, l);
         switch (op) {
         case ReduceOp::Sum:
-        case ReduceOp::Mean: return Assign::make(acc, add(a, to(v0, at)), l);
-        case ReduceOp::Prod: return Assign::make(acc, mul(a, to(v0, at)), l);
+        case ReduceOp::Mean: return Assign::make(acc, reassociable(add(a, to(v0, at))), l);
+        case ReduceOp::Prod: return Assign::make(acc, reassociable(mul(a, to(v0, at))), l);
         case ReduceOp::Any: return Assign::make(acc, or_(a, truthy(v0)), l);
         case ReduceOp::All: return Assign::make(acc, and_(a, truthy(v0)), l);
         case ReduceOp::Min:
