@@ -171,7 +171,8 @@ def arange_f32(a, b, s):
 
 @QUICK
 @given(bounded_floats(-100, 100), bounded_floats(-100, 100), bounded_floats(0.25, 10))
-@example(0.0, 8.837279375056324e-225, 1.0)  # the length is computed in float32 too: 0
+@example(0.0, 8.837279375056324e-225, 1.0)  # the difference is a float32: 0, no element
+@example(-1.401298464324817e-45, 0.0, 2.0)  # the quotient is a float64: 2**-150, one element
 def test_arange_float32_is_numpys_bit_for_bit(a, b, s):
     check(arange_f32, a, b, s, rtol=0.0, atol=0.0)
 

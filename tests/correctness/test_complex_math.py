@@ -12,6 +12,7 @@ raise (docs/semantics.md).
 
 import cmath
 import math
+import sys
 
 import numpy as np
 import pytest
@@ -181,6 +182,9 @@ def test_cmath_functions(z):
 @given(st.floats(-100.0, 100.0))
 def test_cmath_of_real_numbers_is_complex(x):
     assume(x not in (0.0, 1.0, -1.0))
+    # CPython's cmath.asinh(5e-324) is 0j; C99's casinh (compiled code) keeps the
+    # subnormal 5e-324, which is asinh's correctly rounded value
+    assume(abs(x) >= sys.float_info.min)
     for g, w in zip(cmath_all(x), cmath_all.py_func(x)):
         close(g, w)
 

@@ -979,13 +979,22 @@ private:
             Expr start = args.size() > 1 ? args[0] : IntImm::make(0, python_int, l);
             Expr stop = args.size() > 1 ? args[1] : args[0];
             Expr step = args.size() > 2 ? args[2] : IntImm::make(1, python_int, l);
-            // length = max(ceil((stop - start) / step), 0), computed as NumPy does: in the
-            // arguments' float type (float32 for np.float32 ones), else in float64
+            // length = max(ceil((stop - start) / step), 0), computed as NumPy does: the
+            // difference in the arguments' float type (float32 for np.float32 ones), the
+            // quotient in float64
             Type args_type = promote(promote(start->type, stop->type), step->type);
-            Type f = args_type.is_float() ? args_type.strong() : Type::float64();
-            Expr span = Binary::make(BinOp::Div, Binary::make(BinOp::Sub, convert(stop, f, l, ""), convert(start, f, l, ""), f, l),
-                                     convert(step, f, l, ""), f, l);
+            Type sub_type = args_type.is_float() ? args_type.strong() : Type::float64(), f = Type::float64();
+            Expr diff = Binary::make(BinOp::Sub, convert(stop, sub_type, l, ""), convert(start, sub_type, l, ""), sub_type, l);
+            Expr span = Binary::make(BinOp::Div, convert(diff, f, l, ""), convert(convert(step, sub_type, l, ""), f, l, ""), f, l);
             Expr len = convert(MathCall::make(MathOp::Ceil, {span}, f, l), Type::int64(), l, "");
+            // NumPy's underflow check: a nonzero difference whose quotient underflows to
+            // (+-)0 gives one element (none for -0)
+            auto i64c = [&](int64_t v) { return IntImm::make(v, Type::int64(), l); };
+            auto is_zero = [&](const Expr &e, CmpOp op) { return Compare::make(op, e, FloatImm::make(0.0, f, l), Type::boolean(), l); };
+            Expr underflow_len = Select::make(MathCall::make(MathOp::Signbit, {span}, Type::boolean(), l), i64c(0), i64c(1), Type::int64(), l);
+            len = Select::make(is_zero(span, CmpOp::EQ),
+                               Select::make(is_zero(convert(diff, f, l, ""), CmpOp::NE), underflow_len, i64c(0), Type::int64(), l), len,
+                               Type::int64(), l);
             len = Select::make(Compare::make(CmpOp::GT, len, IntImm::make(0, Type::int64(), l), Type::boolean(), l), len,
                                IntImm::make(0, Type::int64(), l), Type::int64(), l);
             // NumPy: start + step is added as the arguments' type, then stored as the result's.
