@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
+#include <cstdint>
 
 #include "hotloop/ir/IRPrinter.h"
 #include "hotloop/sema/Promotion.h"
@@ -28,9 +30,25 @@ MathRule math_rule(MathOp op) {
     return MathRule::FloatFn;
 }
 
+const OperatorUfunc operator_ufuncs[] = {
+    {"np.add", BinOp::Add}, {"np.subtract", BinOp::Sub}, {"np.multiply", BinOp::Mul},
+    {"np.divide", BinOp::Div}, {"np.true_divide", BinOp::Div}, {"np.floor_divide", BinOp::FloorDiv},
+    {"np.power", BinOp::Pow}, {"np.remainder", BinOp::Mod}, {"np.mod", BinOp::Mod},
+    {"np.bitwise_and", BinOp::BitAnd}, {"np.bitwise_or", BinOp::BitOr}, {"np.bitwise_xor", BinOp::BitXor},
+    {"np.left_shift", BinOp::Shl}, {"np.right_shift", BinOp::Shr},
+    {"np.equal", CmpOp::EQ}, {"np.not_equal", CmpOp::NE}, {"np.less", CmpOp::LT},
+    {"np.less_equal", CmpOp::LE}, {"np.greater", CmpOp::GT}, {"np.greater_equal", CmpOp::GE},
+    {"np.negative", UnOp::Neg}, {"np.positive", UnOp::Pos}, {"np.invert", UnOp::Invert},
+    {"np.bitwise_not", UnOp::Invert},
+    {"np.logical_and", LogicalUfunc::And}, {"np.logical_or", LogicalUfunc::Or},
+    {"np.logical_xor", LogicalUfunc::Xor}, {"np.logical_not", LogicalUfunc::Not},
+};
+
 const char *elementwise_names[] = {"abs", "np.abs", "np.absolute", "np.maximum", "np.minimum", "np.fmax",
                                    "np.fmin", "np.sign", "np.square", "np.where", "np.round", "np.around",
-                                   "np.real", "np.imag", "np.conj", "np.conjugate", "complex"};
+                                   "np.real", "np.imag", "np.conj", "np.conjugate", "complex",
+                                   "np.float_power", "np.reciprocal", "np.deg2rad", "np.radians",
+                                   "np.rad2deg", "np.degrees", "np.heaviside"};
 
 const char *array_function_names[] = {"np.sum", "np.prod", "np.min", "np.max", "np.amin", "np.amax", "np.mean",
                                       "np.argmin", "np.argmax", "np.any", "np.all", "np.dot", "np.copy",
@@ -43,7 +61,9 @@ const char *array_function_names[] = {"np.sum", "np.prod", "np.min", "np.max", "
 const char *other_names[] = {"len", "abs", "min", "max", "int", "float", "bool", "round",
                              "np.abs", "np.absolute", "np.maximum", "np.minimum", "np.fmax", "np.fmin",
                              "np.empty", "np.zeros", "np.ones", "np.empty_like", "np.zeros_like",
-                             "np.ones_like", "np.round", "np.around", "np.sign", "np.square"};
+                             "np.ones_like", "np.round", "np.around", "np.sign", "np.square",
+                             "np.float_power", "np.reciprocal", "np.deg2rad", "np.radians", "np.rad2deg",
+                             "np.degrees", "np.heaviside"};
 
 size_t edit_distance(const std::string &a, const std::string &b) {
     std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
@@ -81,8 +101,7 @@ public:
         for (auto &[k, v] : c.kwargs) {
             bool ok = false;
             for (auto *a : allowed) ok = ok || k == a;
-            if (!ok) error(c.name + "() does not take the keyword argument '" + k + "' in compiled code",
-                           "pass the arguments by position");
+            if (!ok) unsupported_ufunc_kwarg(c.name, k, c.loc);
         }
     }
     const Expr &scalar_arg(size_t i) {
@@ -124,6 +143,11 @@ public:
             return Select::make(h.truthy(scalar_arg(0)), conv(c.args[1], t), conv(c.args[2], t), t, c.loc);
         }
         if (n == "np.square") { arity(1, 1); no_kwargs(); Expr a = scalar_arg(0); return Binary::make(BinOp::Mul, a, a, a->type, c.loc); }
+        if (n == "np.float_power") return float_power();
+        if (n == "np.reciprocal") return reciprocal();
+        if (n == "np.deg2rad" || n == "np.radians") return scale_angle(M_PI / 180.0, float(M_PI) / 180.0f);
+        if (n == "np.rad2deg" || n == "np.degrees") return scale_angle(180.0 / M_PI, 180.0f / float(M_PI));
+        if (n == "np.heaviside") return heaviside();
         if (n.rfind("np.random.", 0) == 0) return random(n.substr(10));
         if (n == "np.empty" || n == "np.zeros" || n == "np.ones") return alloc(false);
         if (n == "np.empty_like" || n == "np.zeros_like" || n == "np.ones_like") return alloc(true);
@@ -519,6 +543,72 @@ public:
         return Let::make(x, a, Let::make(n, nd, Let::make(s, scale, body)));
     }
 
+    // NumPy's arithmetic on its own values: no ZeroDivisionError (0.0 ** -1 is inf).
+    static Expr ieee(Expr e) {
+        auto n = std::make_shared<Binary>(*e->as<Binary>());
+        n->ieee = true;
+        return n;
+    }
+
+    // np.float_power: ** in float64 (complex128 for complex operands), whatever the inputs.
+    Expr float_power() {
+        no_kwargs();
+        arity(2, 2);
+        Type t = promote(scalar_arg(0)->type, scalar_arg(1)->type);
+        Type ft = t.is_complex() ? Type::complex(128) : Type::float64();
+        return ieee(Binary::make(BinOp::Pow, conv(c.args[0], ft), conv(c.args[1], ft), ft, c.loc));
+    }
+
+    // np.reciprocal: 1/x; of integers NumPy's loop truncates the double 1.0/x, so 1 and -1
+    // are themselves and every other x is 0, except x == 0: inf converted to the integer,
+    // which on x86-64 is the minimum of int32/int64 and 0 for narrower and unsigned types.
+    Expr reciprocal() {
+        no_kwargs();
+        arity(1, 1);
+        Expr a = scalar_arg(0);
+        Type t = a->type.is_bool() ? Type::int_(8) : a->type;  // NumPy has no bool loop
+        if (!t.is_integral()) return ieee(Binary::make(BinOp::Div, conv(IntImm::make(1, Type::int_(64, true), c.loc), t), a, t, c.loc));
+        std::string v = fresh();
+        Expr x = Var::make(v, t, c.loc);
+        auto k = [&](int64_t n) { return conv(IntImm::make(n, Type::int_(64, true), c.loc), t); };
+        auto eq = [&](const Expr &y) { return Compare::make(CmpOp::EQ, x, y, Type::boolean(), c.loc); };
+        bool wide_signed = t.is_signed_int() && t.bits() >= 32;
+        Expr at_zero = wide_signed ? conv(IntImm::make(t.bits() == 32 ? INT32_MIN : INT64_MIN, Type::int64(), c.loc), t) : k(0);
+        Expr body = Select::make(eq(k(1)), k(1), k(0), t, c.loc);
+        if (t.is_signed_int()) body = Select::make(eq(k(-1)), k(-1), body, t, c.loc);
+        body = Select::make(eq(k(0)), at_zero, body, t, c.loc);
+        return Let::make(v, conv(a, t), body);
+    }
+
+    // np.deg2rad/np.rad2deg: x times a constant rounded to x's float type (NumPy's formula).
+    Expr scale_angle(double f64, float f32) {
+        no_kwargs();
+        arity(1, 1);
+        Expr a = scalar_arg(0);
+        if (a->type.is_complex()) error(c.name + "() of a complex number is not supported (as in NumPy)", "");
+        Type ft = float_type_for(a->type).strong();
+        Expr k = FloatImm::make(ft.bits() == 32 ? (double)f32 : f64, ft, c.loc);
+        return Binary::make(BinOp::Mul, conv(a, ft), k, ft, c.loc);
+    }
+
+    // np.heaviside(x, h0): 0 below zero, h0 at zero, 1 above, NaN for NaN.
+    Expr heaviside() {
+        no_kwargs();
+        arity(2, 2);
+        Type t = promote(scalar_arg(0)->type, scalar_arg(1)->type);
+        if (t.is_complex()) error("np.heaviside() of complex numbers is not supported (as in NumPy)", "");
+        Type ft = float_type_for(t).strong();
+        std::string vx = fresh();
+        Expr x = Var::make(vx, ft, c.loc);
+        auto k = [&](double v) { return FloatImm::make(v, ft, c.loc); };
+        auto cmp = [&](CmpOp o, const Expr &y) { return Compare::make(o, x, y, Type::boolean(), c.loc); };
+        Expr body = Select::make(cmp(CmpOp::LT, k(0)), k(0),
+                                 Select::make(cmp(CmpOp::GT, k(0)), k(1),
+                                              Select::make(cmp(CmpOp::EQ, k(0)), conv(c.args[1], ft), x, ft, c.loc), ft, c.loc),
+                                 ft, c.loc);
+        return Let::make(vx, conv(c.args[0], ft), body);
+    }
+
     Expr sign() {
         no_kwargs();
         arity(1, 1);
@@ -614,6 +704,7 @@ std::vector<std::string> supported_builtin_names() {
     for (auto &m : math_names) out.push_back(m.name);
     for (auto *n : other_names) out.push_back(n);
     for (auto *n : array_function_names) out.push_back(n);
+    for (auto &u : operator_ufuncs) out.push_back(u.name);
     return out;
 }
 
@@ -636,6 +727,25 @@ bool has_complex_version(MathOp op) {
         return true;
     default: return false;
     }
+}
+
+int OperatorUfunc::arity() const {
+    return std::holds_alternative<UnOp>(op) || op == decltype(op)(LogicalUfunc::Not) ? 1 : 2;
+}
+
+const OperatorUfunc *operator_ufunc(const std::string &name) {
+    for (auto &u : operator_ufuncs) if (name == u.name) return &u;
+    return nullptr;
+}
+
+void unsupported_ufunc_kwarg(const std::string &fn, const std::string &kw, Loc l) {
+    bool numpy = fn.rfind("np.", 0) == 0;
+    std::string hint = kw == "out" && numpy ? "out= works when the call is a statement of its own (" + fn +
+                                           "(..., out=c)); elsewhere assign the result: c[...] = " + fn + "(...)"
+                       : kw == "dtype" && numpy ? "convert the operands or the result instead: .astype(np.float32) or np.float32(x)"
+                       : kw == "where" && numpy ? "write out[...] = np.where(mask, " + fn + "(...), out)"
+                                       : "pass the arguments by position";
+    throw CompileError(l, fn + "() does not take the keyword argument '" + kw + "' in compiled code", hint);
 }
 
 bool is_elementwise_builtin(const std::string &name) {

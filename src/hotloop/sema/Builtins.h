@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "hotloop/ir/IR.h"
@@ -36,6 +37,22 @@ bool is_elementwise_builtin(const std::string &name);
 
 // The math function has a complex version in the runtime (ir/ops.def: HL_COMPLEX_MATH).
 bool has_complex_version(MathOp op);
+
+// NumPy ufuncs that are Python operators under another name (np.add is +, np.less is <,
+// np.logical_and is elementwise `and` of truth values): sema/TypeInference lowers them as
+// the operator, so promotion, fusion and errors are the operator's.
+enum class LogicalUfunc { And, Or, Xor, Not };
+struct OperatorUfunc {
+    const char *name;
+    std::variant<BinOp, CmpOp, UnOp, LogicalUfunc> op;
+    int arity() const;
+};
+// The entry for `name`, or null.
+const OperatorUfunc *operator_ufunc(const std::string &name);
+
+// A keyword argument NumPy's ufuncs take that compiled code does not (dtype=, where=,
+// casting=, ...; out= outside a statement of its own): a CompileError saying what to write.
+[[noreturn]] void unsupported_ufunc_kwarg(const std::string &fn, const std::string &kw, Loc l);
 
 // "the nearest supported function is np.sin()" for a misspelled name, or a pointer to the docs.
 std::string unsupported_hint(const std::string &name);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <set>
+#include <variant>
 
 #include "hotloop/ir/IRPrinter.h"
 #include "hotloop/ir/IRVisitor.h"
@@ -174,6 +175,8 @@ private:
             auto *call = s->as<Evaluate>()->value->as<UCall>();
             auto *fn = call ? call->func->as<Ref>() : nullptr;
             if (fn && fn->name == "np.copyto") return copyto(call, s->loc);
+            if (fn && has_kwarg(call, "out") && (operator_ufunc(fn->name) || is_elementwise_builtin(fn->name)))
+                return ufunc_into_out(call, s->loc);
             Expr v = lower(s->as<Evaluate>()->value);
             return Evaluate::make(v, s->loc);
         }
@@ -511,6 +514,32 @@ private:
         return Store::make(dst, {}, elementwise_convert(src, dst->type.elem(), l), l);
     }
 
+    static bool has_kwarg(const UCall *c, const std::string &name) {
+        for (auto &k : c->kwargs) if (k.name == name) return true;
+        return false;
+    }
+
+    // np.add(a, b, out=c) as a statement: c[...] = np.add(a, b), NumPy's same_kind casting.
+    Stmt ufunc_into_out(const UCall *c, Loc l) {
+        auto call = std::make_shared<UCall>(*c);
+        call->kwargs.clear();
+        Expr out_arg;
+        for (auto &k : c->kwargs) {
+            if (k.name == "out") out_arg = k.value;
+            else call->kwargs.push_back(k);
+        }
+        Expr dst = lower(out_arg), src = lower(call);
+        if (dst->type.is_unknown() || src->type.is_unknown()) {
+            if (!final_pass) return Evaluate::make(out_arg, l);
+            error(l, "the types of the arguments are unknown", "");
+        }
+        if (!dst->type.is_array()) error(out_arg->loc, "out= needs an array, not " + dst->type.str(), "");
+        if (dst->type.readonly())
+            error(l, "cannot write to a read-only array ('" + to_string(out_arg) + "')",
+                  "pass a writeable array (arr.copy() or arr.flags.writeable = True)");
+        return Store::make(dst, {}, elementwise_convert(src, dst->type.elem(), l), l);
+    }
+
     void check_same_kind(const Type &from, const Type &to, Loc l) {
         if (from.weak()) {
             if (from.is_complex() && !to.is_complex()) error(l, "cannot store a complex value into a " + to.str() + " array", "");
@@ -817,6 +846,7 @@ private:
         if (ref->kind == RefKind::Module)
             error(l, "module '" + ref->name + "' is not callable", "call one of its functions");
         Type dtype = ref->kind == RefKind::DType ? ref->type : Type();
+        if (auto *u = operator_ufunc(ref->name)) return lower_operator_ufunc(*u, args, kwargs, l);
         if (Expr r = lower_array_function(ref->name, args, kwargs, l)) return r;
         if (any_array(args) || any_array_kw(kwargs)) {
             if (!dtype.is_unknown() || is_elementwise_builtin(ref->name)) {
@@ -828,6 +858,54 @@ private:
         BuiltinCall call{ref->name, dtype, args, kwargs, l};
         Expr r = lower_builtin(call);
         if (!r) internal_error("builtin lowering returned nothing for " + ref->name);
+        return r;
+    }
+
+    // np.add(a, b) and the other operators under a ufunc's name (sema/Builtins.cpp's table).
+    // The arguments are NumPy values: a Python bool is np.bool_, and Python numbers alone
+    // become int64/float64/complex128 (np.add(2, 3) is np.int64(5); np.power(2, -1) raises).
+    // NumPy's rules also hold for scalars: np.divide(1.0, 0.0) is inf, not ZeroDivisionError.
+    Expr lower_operator_ufunc(const OperatorUfunc &u, std::vector<Expr> args, const std::map<std::string, Expr> &kwargs, Loc l) {
+        const std::string &fn = u.name;
+        if (!kwargs.empty()) unsupported_ufunc_kwarg(fn, kwargs.begin()->first, l);
+        if ((int)args.size() != u.arity())
+            error(l, fn + "() takes " + std::to_string(u.arity()) + " argument" + (u.arity() == 1 ? "" : "s") + ", got " +
+                         std::to_string(args.size()),
+                  (int)args.size() == u.arity() + 1 ? "pass the output array as out=" : "check the call's arguments");
+        bool all_weak = true;
+        for (auto &a : args) {
+            if (a->as<Ref>()) error(a->loc, "'" + to_string(a) + "' is not a number", "");
+            all_weak = all_weak && a->type.is_scalar() && a->type.weak();
+        }
+        for (auto &a : args)
+            if (a->type.is_scalar() && a->type.weak() && (all_weak || a->type.is_bool()))
+                a = a->as<IntImm>() || a->as<FloatImm>() ? convert(a, a->type.strong(), l, "") : Cast::make(a->type.strong(), a);
+        auto scalar_op = [&](const std::vector<Expr> &x, bool of_arrays) -> Expr {
+            if (auto *op = std::get_if<BinOp>(&u.op)) return binary_scalar(*op, x[0], x[1], l, of_arrays);
+            if (auto *op = std::get_if<CmpOp>(&u.op)) return compare_scalar(*op, x[0], x[1], l);
+            if (auto *op = std::get_if<UnOp>(&u.op)) {
+                if (*op == UnOp::Pos && x[0]->type.is_bool())
+                    error(l, "np.positive() of a bool is not supported (NumPy has no bool loop)", "convert it first, e.g. to int");
+                return unary_scalar(*op, x[0], l);
+            }
+            Type bt = Type::boolean();
+            Expr a = convert(truthy(x[0]), bt, l, "");
+            switch (std::get<LogicalUfunc>(u.op)) {
+            case LogicalUfunc::Not: return Unary::make(UnOp::Not, a, bt, l);
+            case LogicalUfunc::And: return Binary::make(BinOp::BitAnd, a, convert(truthy(x[1]), bt, l, ""), bt, l);
+            case LogicalUfunc::Or: return Binary::make(BinOp::BitOr, a, convert(truthy(x[1]), bt, l, ""), bt, l);
+            case LogicalUfunc::Xor: return Binary::make(BinOp::BitXor, a, convert(truthy(x[1]), bt, l, ""), bt, l);
+            }
+            internal_error("logical ufunc");
+        };
+        if (any_array(args)) return lift(args, l, [&](const std::vector<Expr> &x) { return scalar_op(x, true); });
+        for (auto &a : args) require_scalar(a, fn + "()");
+        Expr r = scalar_op(args, false);
+        if (auto *b = r->as<Binary>(); b && !b->ieee) {
+            auto n = std::make_shared<Binary>(*b);
+            n->ieee = true;
+            r = n;
+        }
         return r;
     }
 
