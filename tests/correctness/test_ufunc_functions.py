@@ -166,9 +166,17 @@ def test_complex_division_rounding():
     check(JIT[f_divide], 878052889971503.0, np.array([-1.5j]))
 
 
-@bug("NumPy bool // bool (and %, **, <<, >>) is int8; compiled code gives int64 (the operator too)")
 def test_bool_floor_divide_is_int8():
+    # NumPy bool // bool (and %, **, <<, >>) is int8; Python bools stay Python ints
     check(JIT[f_floor_divide], np.array([True, False]), np.array([True, True]))
+    check(JIT[f_floor_divide], np.True_, np.True_)
+    check(bool_int_ops, np.array([True, False]), np.array([True, True]), True)
+    check(bool_int_ops, np.True_, np.False_, False)
+
+
+@hl.jit
+def bool_int_ops(a, b, p):
+    return a // b, a % b, a ** b, a << b, a >> b, p // p, p ** p, p << p, a // p
 
 
 # ---------------------------------------------------------------- out=

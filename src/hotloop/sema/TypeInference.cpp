@@ -583,19 +583,21 @@ private:
             if (bop == BinOp::Mul) return Binary::make(BinOp::BitAnd, convert(a, t, l, ""), convert(b, t, l, ""), t, l);
             if (bop == BinOp::Sub) error(l, "subtracting NumPy bools is not supported (as in NumPy)", "use ^ or convert with .astype(int)");
         }
+        // NumPy computes // % ** << >> of bools in int8; Python bools are ints (int64 here).
+        Type int_of_bools = t.weak() ? Type::int_(64, true) : Type::int_(8);
         switch (bop) {
         case BinOp::Add: case BinOp::Sub: case BinOp::Mul:
             if (t.is_bool()) t = Type::int_(64, both_weak);  // True + True == 2
             break;
         case BinOp::FloorDiv: case BinOp::Mod:
-            if (t.is_bool()) t = Type::int_(64, both_weak);
+            if (t.is_bool()) t = int_of_bools;
             if (t.is_complex()) error(l, "'" + std::string(op_name(bop)) + "' is not defined for complex numbers", "");
             break;
         case BinOp::Div:
             if (t.is_integral()) t = Type::float_(64, both_weak);
             break;
         case BinOp::Pow: {
-            if (t.is_bool()) t = Type::int_(64, both_weak);
+            if (t.is_bool()) t = int_of_bools;
             // An integer exponent stays an integer: powi / repeated multiplication.
             if (b->type.is_integral() && !t.is_complex()) {
                 return Binary::make(BinOp::Pow, convert(a, t, l, ""), convert(b, Type::int64(), l, ""), t, l);
@@ -619,7 +621,7 @@ private:
             if (!a->type.is_integral() || !b->type.is_integral())
                 error(l, "'" + std::string(op_name(bop)) + "' needs integer or bool operands, got " +
                              a->type.str() + " and " + b->type.str(), "convert with int(...)");
-            if ((bop == BinOp::Shl || bop == BinOp::Shr) && t.is_bool()) t = Type::int_(64, both_weak);
+            if ((bop == BinOp::Shl || bop == BinOp::Shr) && t.is_bool()) t = int_of_bools;
             break;
         }
         if (t.is_complex() && bop != BinOp::Add && bop != BinOp::Sub && bop != BinOp::Mul && bop != BinOp::Div &&
