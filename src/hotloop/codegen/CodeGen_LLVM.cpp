@@ -196,6 +196,15 @@ private:
         continue_in_dead_block();
     }
 
+    // A runtime call that returned null has left its exception pending: return it.
+    void return_if_null(llvm::Value *ptr) {
+        auto *fail = block("null"), *ok = block("ok");
+        b.CreateCondBr(b.CreateIsNull(ptr), fail, ok, llvm::MDBuilder(ctx).createUnlikelyBranchWeights());
+        b.SetInsertPoint(fail);
+        b.CreateRet(b.getInt32(1));
+        b.SetInsertPoint(ok);
+    }
+
     // if (cond) raise kind(msg): the raise is marked cold.
     void raise_if(llvm::Value *cond, ExcKind kind, const std::string &msg) {
         auto *fail = block("raise"), *ok = block("ok");
@@ -779,11 +788,7 @@ private:
         llvm::Value *data = b.CreateCall(fn, {b.CreateExtractValue(src, {0u}), owner, b.getInt64(n), old_dims,
                                               old_strides, b.getInt64(m), new_dims, new_strides,
                                               b.getInt64(st.elem().bytes())});
-        auto *fail = block("reshape.fail"), *ok = block("reshape.ok");
-        b.CreateCondBr(b.CreateIsNull(data), fail, ok, llvm::MDBuilder(ctx).createUnlikelyBranchWeights());
-        b.SetInsertPoint(fail);
-        b.CreateRet(b.getInt32(1));
-        b.SetInsertPoint(ok);
+        return_if_null(data);
         llvm::Value *out = llvm::UndefValue::get(ltype(rt));
         out = b.CreateInsertValue(out, data, {0u});
         out = b.CreateInsertValue(out, b.CreateLoad(b.getPtrTy(), owner), {1u});
@@ -850,11 +855,7 @@ private:
         llvm::cast<llvm::Function>(alloc.getCallee())->addRetAttr(llvm::Attribute::NoAlias);
         auto *owner = entry_alloca(b.getPtrTy(), "owner");
         llvm::Value *data = b.CreateCall(alloc, {b.CreateMul(count, b.getInt64(item)), owner});
-        auto *fail = block("alloc.fail"), *ok = block("alloc.ok");
-        b.CreateCondBr(b.CreateIsNull(data), fail, ok, llvm::MDBuilder(ctx).createUnlikelyBranchWeights());
-        b.SetInsertPoint(fail);
-        b.CreateRet(b.getInt32(1));
-        b.SetInsertPoint(ok);
+        return_if_null(data);
         llvm::Value *buf = b.CreateLoad(b.getPtrTy(), owner);
         llvm::Value *arr = llvm::UndefValue::get(ltype(t));
         arr = b.CreateInsertValue(arr, data, {0u});
@@ -873,18 +874,9 @@ private:
         if (a->init == AllocInit::Empty) return arr;
         // A fill loop: value(i) per element.
         bool per_element = a->init == AllocInit::Generate;
-        llvm::Value *va = a->a && !per_element ? expr(a->a) : nullptr, *vb = a->b ? expr(a->b) : nullptr;
-        llvm::Value *step = nullptr, *last = nullptr;
-        if (a->init == AllocInit::Arange) {
-            // NumPy's fill: delta = second - start in the element type; y[i] = start + i * delta.
-            step = t.elem().is_float() ? b.CreateFSub(vb, va) : b.CreateSub(vb, va);
-        }
-        if (a->init == AllocInit::Linspace) {
-            // NumPy: step = (stop - start) / (num - 1); y[i] = start + i * step; y[-1] = stop.
-            llvm::Value *div = b.CreateSIToFP(b.CreateSub(count, b.getInt64(1)), b.getDoubleTy());
-            step = b.CreateFDiv(b.CreateFSub(vb, va), div);
-            last = vb;
-        }
+        llvm::Value *va = a->a && !per_element ? expr(a->a) : nullptr;
+        internal_assert(a->init != AllocInit::Arange && a->init != AllocInit::Linspace,
+                        "np.arange/linspace fills are loops from lower_array_exprs");
         auto *head = block("fill.cond"), *body = block("fill.body"), *end = block("fill.end");
         auto *pre = b.GetInsertBlock();
         b.CreateBr(head);
@@ -898,29 +890,6 @@ private:
         case AllocInit::Ones: v = cast_scalar(b.getInt64(1), Type::int64(), t.elem()); break;
         case AllocInit::Fill: v = va; break;
         case AllocInit::Generate: v = expr(a->a); break;
-        case AllocInit::Arange: {
-            llvm::Value *iv = cast_scalar(i, Type::int64(), t.elem());
-            v = t.elem().is_float() ? b.CreateFAdd(va, b.CreateFMul(iv, step)) : b.CreateAdd(va, b.CreateMul(iv, step));
-            // the first two are stored as given (0 * inf is nan; start + delta may round)
-            v = b.CreateSelect(b.CreateICmpEQ(i, b.getInt64(1)), vb, v);
-            v = b.CreateSelect(b.CreateICmpEQ(i, b.getInt64(0)), va, v);
-            break;
-        }
-        case AllocInit::Linspace: {
-            // NumPy: start + i*step, or start + i/div*delta when step underflows to 0
-            llvm::Value *fi = b.CreateSIToFP(i, b.getDoubleTy());
-            llvm::Value *div = b.CreateSIToFP(b.CreateSub(count, b.getInt64(1)), b.getDoubleTy());
-            llvm::Value *by_step = b.CreateFMul(fi, step);
-            llvm::Value *by_delta = b.CreateFMul(b.CreateFDiv(fi, div), b.CreateFSub(vb, va));
-            llvm::Value *step_zero = b.CreateFCmpOEQ(step, llvm::ConstantFP::get(b.getDoubleTy(), 0.0));
-            llvm::Value *x = b.CreateSelect(b.CreateICmpEQ(i, b.getInt64(0)), va,
-                                            b.CreateFAdd(b.CreateSelect(step_zero, by_delta, by_step), va));
-            llvm::Value *is_last = b.CreateAnd(b.CreateICmpEQ(i, b.CreateSub(count, b.getInt64(1))),
-                                               b.CreateICmpSGT(count, b.getInt64(1)));
-            x = b.CreateSelect(is_last, last, x);
-            v = cast_scalar(x, Type::float64(), t.elem());
-            break;
-        }
         default: break;
         }
         b.CreateStore(v, b.CreateInBoundsGEP(et, data, {i}));

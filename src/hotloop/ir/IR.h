@@ -152,8 +152,9 @@ struct TupleGet : ExprNode { HL_EXPR_NODE(TupleGet) Expr tuple; int index;
     static Expr make(Expr tuple, int index, Loc l = {}); };
 // A new C-contiguous array owned by the runtime: np.empty/zeros/ones/full, 1-D
 // np.arange (a = start, b = the second element, start + step, as NumPy computes it: element
-// i >= 2 is a + i * (b - a) in the element type) and np.linspace (a = start, b = stop), and Generate:
-// `a` evaluated anew for each element in C order (np.random.rand(n, m)).
+// i >= 2 is a + i * (b - a) in the element type) and np.linspace (a = start, b = stop), both
+// made into loops by lower_array_exprs, and Generate: `a` evaluated anew for each element in
+// C order (np.random.rand(n, m)).
 enum class AllocInit : uint8_t { Empty, Zeros, Ones, Fill, Arange, Linspace, Generate };
 struct AllocArray : ExprNode { HL_EXPR_NODE(AllocArray) std::vector<Expr> shape; AllocInit init;
     Expr a, b;  // Fill: a = value; Arange, Linspace: see above (of the element type)

@@ -345,4 +345,17 @@ Stmt IRMutator::visit(const Evaluate *op, const Stmt &self) {
     return Evaluate::make(v, op->loc);
 }
 
+Expr substitute(const Expr &e, const std::map<std::string, Expr> &values) {
+    struct Substitute : IRMutator {
+        const std::map<std::string, Expr> &values;
+        explicit Substitute(const std::map<std::string, Expr> &v) : values(v) {}
+        using IRMutator::visit;
+        Expr visit(const Var *op, const Expr &self) override {
+            auto it = values.find(op->name);
+            return it == values.end() ? self : it->second;
+        }
+    };
+    return Substitute(values).mutate(e);
+}
+
 }  // namespace hotloop

@@ -2,6 +2,9 @@
 // Override the visit/mutate method of a node kind; call the base to recurse.
 #pragma once
 
+#include <map>
+#include <string>
+
 #include "hotloop/ir/IR.h"
 
 namespace hotloop {
@@ -47,5 +50,8 @@ protected:
     HL_MUTATE(Evaluate)
 #undef HL_MUTATE
 };
+
+// `e` with each variable named in `values` replaced by its expression.
+Expr substitute(const Expr &e, const std::map<std::string, Expr> &values);
 
 }  // namespace hotloop

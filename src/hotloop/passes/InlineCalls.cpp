@@ -101,18 +101,6 @@ public:
     }
 };
 
-class Substitute : public IRMutator {
-    const std::map<std::string, Expr> &values;
-
-public:
-    explicit Substitute(const std::map<std::string, Expr> &values) : values(values) {}
-    using IRMutator::visit;
-    Expr visit(const Var *op, const Expr &self) override {
-        auto it = values.find(op->name);
-        return it == values.end() ? self : it->second;
-    }
-};
-
 // Brings inlined array expressions where LowerArrayExprs fuses them: a let around an
 // array expression moves out of the Reduce or ArrayMap that reads it (its value is
 // computed first either way), and an ArrayMap that is an input of another becomes part
@@ -175,7 +163,7 @@ public:
                 renamed[iph] = Var::make(n, et, ia->loc);
                 inputs.push_back({n, ia});
             }
-            body = Let::make(ph, Substitute(renamed).mutate(inner->body), body);
+            body = Let::make(ph, substitute(inner->body, renamed), body);
         }
         if (!changed) return e;
         return wrap(lets, ArrayMap::make(m->type, std::move(inputs), body, m->loc));
@@ -238,7 +226,7 @@ private:
 
         for (size_t i = 0; i < assigned.size(); i++) {
             std::string name = prefix + body.assigns[i].first;
-            Expr value = Substitute(values).mutate(assigned[i]);
+            Expr value = substitute(assigned[i], values);
             // An array expression read once, with nothing after it that could write its
             // inputs or must come first, is computed where it is read: so it fuses.
             bool later_effects = has_effects(result);
@@ -252,7 +240,7 @@ private:
             else
                 bind(name, value);
         }
-        Expr e = Substitute(values).mutate(result);
+        Expr e = substitute(result, values);
         for (auto l = lets.rbegin(); l != lets.rend(); ++l) e = Let::make(l->first, l->second, e);
         return e;
     }

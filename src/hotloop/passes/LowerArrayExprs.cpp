@@ -22,10 +22,12 @@ Expr not_(Expr a) { return Unary::make(UnOp::Not, std::move(a), Type::boolean())
 Expr mul(Expr a, Expr b) { Type t = a->type; return Binary::make(BinOp::Mul, std::move(a), std::move(b), t); }
 Expr add(Expr a, Expr b) { Type t = a->type; return Binary::make(BinOp::Add, std::move(a), std::move(b), t); }
 
-// np.zeros/ones/full/arange/linspace in a parallel=True function: filled by a parallel
-// loop here rather than by codegen's serial one (not the small constant-size index arrays
-// that np.array((...)) makes).
-bool is_parallel_fill(const AllocArray *a, bool parallel) {
+// Fills made into loops here: np.arange/linspace always (their element formula lives only
+// here), np.zeros/ones/full in a parallel=True function (a parallel loop rather than
+// codegen's memset or serial fill; not the small constant-size index arrays that
+// np.array((...)) makes).
+bool is_lowered_fill(const AllocArray *a, bool parallel) {
+    if (a->init == AllocInit::Arange || a->init == AllocInit::Linspace) return true;
     if (!parallel || a->shape.empty()) return false;
     if (auto *n = a->shape[0]->as<IntImm>(); n && a->shape.size() == 1 && n->value < 4096) return false;
     switch (a->init) {
@@ -43,25 +45,13 @@ bool contains_array_work(const Expr &e, bool parallel) {
         void visit(const ArrayMap *) override { found = true; }
         void visit(const Reduce *) override { found = true; }
         void visit(const AllocArray *op) override {
-            found = found || is_parallel_fill(op, parallel);
+            found = found || is_lowered_fill(op, parallel);
             IRVisitor::visit(op);
         }
     } f(parallel);
     f.visit(e);
     return f.found;
 }
-
-// Replaces variables by expressions (the element variables of an ArrayMap by loads).
-class Substitute : public IRMutator {
-public:
-    explicit Substitute(const std::map<std::string, Expr> &m) : m(m) {}
-    const std::map<std::string, Expr> &m;
-    using IRMutator::visit;
-    Expr visit(const Var *op, const Expr &self) override {
-        auto it = m.find(op->name);
-        return it == m.end() ? self : it->second;
-    }
-};
 
 // The elementwise value being computed: arrays (bound to variables) and a per-element body.
 struct Elementwise {
@@ -465,7 +455,7 @@ public:
             Expr visit(const AllocArray *op, const Expr &self) override {
                 Expr e = IRMutator::visit(op, self);
                 auto *a = e->as<AllocArray>();
-                return is_parallel_fill(a, L.f.parallel) ? L.parallel_fill(pre, a) : e;
+                return is_lowered_fill(a, L.f.parallel) ? L.lowered_fill(pre, a) : e;
             }
             Expr visit(const Let *op, const Expr &self) override {
                 if (!contains_array_work(op->body, L.f.parallel)) return IRMutator::visit(op, self);
@@ -639,7 +629,7 @@ public:
             }
             m[ph] = Load::make(src, ai, l, true);
         }
-        return Substitute(m).mutate(ew.body);
+        return substitute(ew.body, m);
     }
 
     // The body at flat index i, every input being C-contiguous with the output's shape.
@@ -649,7 +639,7 @@ public:
             Expr flat = temp(pre, "flat", Reshape::make(a, {n}, l));
             m[ph] = Load::make(flat, {i}, l, true);
         }
-        return Substitute(m).mutate(ew.body);
+        return substitute(ew.body, m);
     }
 
     // Can the inputs use one flat loop? Statically: all C-contiguous with the output's ndim.
@@ -738,10 +728,10 @@ public:
         return If::make(same_shapes(ew, dims, l), Block::make(std::move(flat_pre), l), general, l);
     }
 
-    // An empty array, then a parallel loop storing the fill value.
-    Expr parallel_fill(std::vector<Stmt> &pre, const AllocArray *a) {
+    // An empty array, then a loop (parallel in parallel=True functions) storing the fill.
+    Expr lowered_fill(std::vector<Stmt> &pre, const AllocArray *a) {
         Loc l = a->loc;
-        if (a->init == AllocInit::Arange || a->init == AllocInit::Linspace) return parallel_range_fill(pre, a);
+        if (a->init == AllocInit::Arange || a->init == AllocInit::Linspace) return range_fill(pre, a);
         std::vector<Expr> dims;
         for (auto &d : a->shape) dims.push_back(temp(pre, "dim", d));
         Type elem = a->type.elem();
@@ -755,8 +745,8 @@ public:
         return target;
     }
 
-    // np.arange / np.linspace: element i computed from i, as codegen's serial fill does.
-    Expr parallel_range_fill(std::vector<Stmt> &pre, const AllocArray *a) {
+    // np.arange / np.linspace: element i computed from i, as NumPy's fill computes it.
+    Expr range_fill(std::vector<Stmt> &pre, const AllocArray *a) {
         Loc l = a->loc;
         Type elem = a->type.elem();
         Expr n = temp(pre, "dim", a->shape[0]);
@@ -1023,7 +1013,7 @@ void lower_array_exprs(Function &f) {
         void visit(const ArrayMap *) override { found = true; }
         void visit(const Reduce *) override { found = true; }
         void visit(const Store *op) override { found = found || op->indices.empty(); IRVisitor::visit(op); }
-        void visit(const AllocArray *op) override { found = found || is_parallel_fill(op, parallel); IRVisitor::visit(op); }
+        void visit(const AllocArray *op) override { found = found || is_lowered_fill(op, parallel); IRVisitor::visit(op); }
         bool parallel = false;
     } needs;
     needs.parallel = f.parallel;

@@ -438,19 +438,6 @@ private:
         return ArrayMap::make(Type::array(body->type.strong(), ndim, Layout::C), std::move(inputs), body, l);
     }
 
-    static Expr substitute(const Expr &e, const std::map<std::string, Expr> &m) {
-        struct Sub : IRMutator {
-            const std::map<std::string, Expr> &m;
-            explicit Sub(const std::map<std::string, Expr> &m) : m(m) {}
-            using IRMutator::visit;
-            Expr visit(const Var *op, const Expr &self) override {
-                auto it = m.find(op->name);
-                return it == m.end() ? self : it->second;
-            }
-        } s(m);
-        return s.mutate(e);
-    }
-
     // Does e read an array element (an element variable)?
     static bool reads_element(const Expr &e) {
         struct Find : IRVisitor {
@@ -1065,7 +1052,8 @@ private:
             Type args_type = promote(promote(start->type, stop->type), step->type);
             Type sub_type = args_type.is_float() ? args_type.strong() : Type::float64(), f = Type::float64();
             Expr diff = Binary::make(BinOp::Sub, convert(stop, sub_type, l, ""), convert(start, sub_type, l, ""), sub_type, l);
-            Expr span = Binary::make(BinOp::Div, convert(diff, f, l, ""), convert(convert(step, sub_type, l, ""), f, l, ""), f, l);
+            Expr diff64 = convert(diff, f, l, "");
+            Expr span = Binary::make(BinOp::Div, diff64, convert(convert(step, sub_type, l, ""), f, l, ""), f, l);
             Expr len = convert(MathCall::make(MathOp::Ceil, {span}, f, l), Type::int64(), l, "");
             // NumPy's underflow check: a nonzero difference whose quotient underflows to
             // (+-)0 gives one element (none for -0)
@@ -1073,7 +1061,7 @@ private:
             auto is_zero = [&](const Expr &e, CmpOp op) { return Compare::make(op, e, FloatImm::make(0.0, f, l), Type::boolean(), l); };
             Expr underflow_len = Select::make(MathCall::make(MathOp::Signbit, {span}, Type::boolean(), l), i64c(0), i64c(1), Type::int64(), l);
             len = Select::make(is_zero(span, CmpOp::EQ),
-                               Select::make(is_zero(convert(diff, f, l, ""), CmpOp::NE), underflow_len, i64c(0), Type::int64(), l), len,
+                               Select::make(is_zero(diff64, CmpOp::NE), underflow_len, i64c(0), Type::int64(), l), len,
                                Type::int64(), l);
             len = Select::make(Compare::make(CmpOp::GT, len, IntImm::make(0, Type::int64(), l), Type::boolean(), l), len,
                                IntImm::make(0, Type::int64(), l), Type::int64(), l);
