@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from .conftest import FEW, PYTHON_ONLY, SETTINGS, arrays, bug, check, elements_for, hl, shaped
+from .conftest import (FEW, PYTHON_ONLY, SETTINGS, arrays, assert_same, check, elements_for,
+                       hl, shaped)
 
 needs_compiler = pytest.mark.skipif(PYTHON_ONLY, reason="inspects the compiled IR")
 
@@ -66,11 +67,10 @@ def f_cbrt(a): return np.cbrt(a)
 
 
 NO_BOOL = INTS + FLOATS  # also for float functions: NumPy gives float16 for bools, hotloop float64
-# Each function and the dtypes NumPy has a loop for (and that compiled code supports);
-# complex division is left out: it differs from NumPy's by an ulp (bug test below).
+# Each function and the dtypes NumPy has a loop for (and that compiled code supports).
 BINARY = {
-    f_add: ALL, f_subtract: NO_BOOL + (np.complex128,), f_multiply: ALL, f_divide: REAL,
-    f_true_divide: REAL, f_floor_divide: NO_BOOL, f_power: NO_BOOL + (np.complex128,),
+    f_add: ALL, f_subtract: NO_BOOL + (np.complex128,), f_multiply: ALL, f_divide: ALL,
+    f_true_divide: ALL, f_floor_divide: NO_BOOL, f_power: NO_BOOL + (np.complex128,),
     f_float_power: ALL, f_remainder: NO_BOOL, f_mod: NO_BOOL, f_fmod: NO_BOOL,
     f_bitwise_and: (np.bool_,) + INTS, f_bitwise_or: (np.bool_,) + INTS,
     f_bitwise_xor: (np.bool_,) + INTS, f_left_shift: INTS, f_right_shift: INTS,
@@ -161,9 +161,43 @@ def test_integer_powers_and_division_by_zero():
     check(JIT[f_reciprocal], np.array([0.0, -0.0, 2.0, np.nan]))
 
 
-@bug("complex `/` rounds differently from NumPy's Smith division by an ulp (the operator too)")
-def test_complex_division_rounding():
-    check(JIT[f_divide], 878052889971503.0, np.array([-1.5j]))
+# ---------------------------------------------------------------- complex division, exactly
+def divide_op(a, b):
+    return a / b
+
+
+DIVIDE_OP = hl.jit(divide_op)
+DIVIDE_OP_NUMPY = hl.jit(error_model="numpy")(divide_op)
+# wide exponents (Smith's scaling matters), signed zeros, inf and NaN in either part
+PARTS = (st.sampled_from([0.0, -0.0, 1.0, -1.5, np.inf, -np.inf, np.nan])
+         | st.builds(lambda m, e: m * 10.0 ** e, st.floats(-10, 10), st.integers(-300, 300)))
+COMPLEX = st.builds(complex, PARTS, PARTS)
+
+
+@SETTINGS
+@given(st.lists(st.tuples(COMPLEX, COMPLEX), min_size=1, max_size=8), st.booleans())
+def test_complex_division_bit_for_bit(pairs, single):
+    """Array elements and np.divide follow NumPy's loop (multiply by the reciprocal; a
+    zero divisor gives inf/nan), Python's `/` on complex scalars CPython's _Py_c_quot
+    (ZeroDivisionError), error_model="numpy" NumPy's: all compared bit for bit."""
+    with np.errstate(over="ignore"):  # complex64: large parts become inf
+        a = np.array([p[0] for p in pairs], dtype=np.complex64 if single else np.complex128)
+        b = np.array([p[1] for p in pairs], dtype=a.dtype)
+    check(JIT[f_divide], a, b)
+    check(DIVIDE_OP, a, b)
+    check(JIT[f_divide], a[0], b[0])  # NumPy scalars run NumPy's loop too
+    x, y = complex(pairs[0][0]), complex(pairs[0][1])
+    check(DIVIDE_OP, x, y)  # ZeroDivisionError when y == 0, as CPython
+    with np.errstate(all="ignore"):
+        expected = np.complex128(x) / np.complex128(y)
+    assert_same(expected, DIVIDE_OP_NUMPY(x, y))
+
+
+def test_complex_division_examples():
+    check(JIT[f_divide], 878052889971503.0, np.array([-1.5j]))  # an ulp from CPython's
+    check(JIT[f_divide], np.array([1 + 2j, -1j, np.nan]), np.array([0j, -0j, 0j]))
+    check(DIVIDE_OP, 878052889971503.0 + 0j, -1.5j)
+    check(DIVIDE_OP, 1 + 1j, 0j)  # ZeroDivisionError
 
 
 def test_bool_floor_divide_is_int8():

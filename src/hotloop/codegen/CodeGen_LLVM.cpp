@@ -1080,18 +1080,31 @@ private:
             if (python_errors())
                 raise_if(b.CreateAnd(b.CreateFCmpOEQ(c, zero), b.CreateFCmpOEQ(d, zero)), ExcKind::ZeroDivisionError,
                          "complex division by zero");
-            // Smith's algorithm, as NumPy and CPython use: scale by the larger part of y.
+            // Smith's algorithm: scale by the larger part of y. Python's `/` (CPython's
+            // _Py_c_quot, as Numba) divides by the denominator; NumPy's loop (array
+            // elements, np.divide, error_model="numpy") multiplies by its reciprocal, and
+            // a zero divisor gives a/|c|, b/|c| (inf or nan) instead of raising.
+            bool numpy_rule = !python_errors();
+            auto quotient = [&](llvm::Value *num, llvm::Value *den) {
+                if (!numpy_rule) return b.CreateFDiv(num, den);
+                return b.CreateFMul(num, b.CreateFDiv(llvm::ConstantFP::get(den->getType(), 1.0), den));
+            };
             llvm::Value *abs_c = b.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, c);
             llvm::Value *abs_d = b.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, d);
             llvm::Value *c_big = b.CreateFCmpOGE(abs_c, abs_d);
             // |c| >= |d|: r = d/c, den = c + d*r, (a + b*r)/den, (b - a*r)/den
             llvm::Value *r1 = b.CreateFDiv(d, c), *den1 = b.CreateFAdd(c, b.CreateFMul(d, r1));
-            llvm::Value *re1 = b.CreateFDiv(b.CreateFAdd(a, b.CreateFMul(bb, r1)), den1);
-            llvm::Value *im1 = b.CreateFDiv(b.CreateFSub(bb, b.CreateFMul(a, r1)), den1);
+            llvm::Value *re1 = quotient(b.CreateFAdd(a, b.CreateFMul(bb, r1)), den1);
+            llvm::Value *im1 = quotient(b.CreateFSub(bb, b.CreateFMul(a, r1)), den1);
+            if (numpy_rule) {
+                llvm::Value *by_zero = b.CreateFCmpOEQ(abs_c, zero);
+                re1 = b.CreateSelect(by_zero, b.CreateFDiv(a, abs_c), re1);
+                im1 = b.CreateSelect(by_zero, b.CreateFDiv(bb, abs_c), im1);
+            }
             // otherwise: r = c/d, den = c*r + d, (a*r + b)/den, (b*r - a)/den
             llvm::Value *r2 = b.CreateFDiv(c, d), *den2 = b.CreateFAdd(b.CreateFMul(c, r2), d);
-            llvm::Value *re2 = b.CreateFDiv(b.CreateFAdd(b.CreateFMul(a, r2), bb), den2);
-            llvm::Value *im2 = b.CreateFDiv(b.CreateFSub(b.CreateFMul(bb, r2), a), den2);
+            llvm::Value *re2 = quotient(b.CreateFAdd(b.CreateFMul(a, r2), bb), den2);
+            llvm::Value *im2 = quotient(b.CreateFSub(b.CreateFMul(bb, r2), a), den2);
             return make_complex(b.CreateSelect(c_big, re1, re2), b.CreateSelect(c_big, im1, im2), t);
         }
         default: break;
