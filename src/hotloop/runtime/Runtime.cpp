@@ -42,9 +42,7 @@ void retain(Buffer *b) { __atomic_add_fetch(&b->refcount, 1, __ATOMIC_RELAXED); 
 
 void release(Buffer *b) {
     if (__atomic_sub_fetch(&b->refcount, 1, __ATOMIC_ACQ_REL) == 0) {
-        // Small buffers are one block, header first; large ones keep their data apart.
-        if (b->data != reinterpret_cast<char *>(b) + buffer_alignment) std::free(b->data);
-        std::free(b);
+        std::free(b);  // one block: the header, then the data (see hl_alloc)
     }
 }
 
@@ -65,29 +63,29 @@ static void *hl_alloc(int64_t nbytes, Buffer **owner) {
         return nullptr;
     }
     size_t size = ((size_t)nbytes + buffer_alignment - 1) / buffer_alignment * buffer_alignment;
-    // Buffers past glibc's largest mmap threshold (32 MiB) are mapped afresh by every
-    // allocation: they start on a huge-page boundary and ask for huge pages (as NumPy
-    // does), for far fewer page faults when a big result is first written. Smaller ones
-    // come from the heap, where a buffer freed by the previous call is reused with its
-    // pages already mapped (aligning those to 2 MiB would push them over the threshold).
-    constexpr size_t huge = size_t(2) << 20;
+    // One block: the header, then the data, which starts
+    // - for small buffers one cache line after the header;
+    // - from 64 KiB on a page boundary. A loop that reads x[i] and stores y[i] stalls when
+    //   y lies a few hundred bytes ahead of x modulo 4 KiB (the CPU takes a load of x for
+    //   one of the pending stores to y: "4K aliasing"); up to 20% of a polynomial loop
+    //   over 1M elements. NumPy's large arrays start 16 bytes into a page (glibc's mmap
+    //   chunk header), so a page-aligned result lies 16 bytes behind them, where nothing
+    //   stalls; left to where malloc puts it, the loop's speed varied run to run.
+    // - past glibc's largest mmap threshold (32 MiB), where every allocation is mapped
+    //   afresh, on a huge-page boundary, asking for huge pages (as NumPy does): far fewer
+    //   page faults when a big result is first written. Smaller buffers come from the heap,
+    //   where a buffer freed by the previous call is reused with its pages already mapped.
+    constexpr size_t page = 4096, huge = size_t(2) << 20;
     bool big = size >= (size_t(32) << 20);
-    void *block, *data;
-    if (big) {
-        data = std::aligned_alloc(huge, (size + huge - 1) / huge * huge);
-        if (data) madvise(data, size, MADV_HUGEPAGE);
-        block = data ? std::aligned_alloc(buffer_alignment, buffer_alignment) : nullptr;
-    } else {
-        // One allocation: the header, then the data one cache line further.
-        block = std::aligned_alloc(buffer_alignment, buffer_alignment + size);
-        data = block ? static_cast<char *>(block) + buffer_alignment : nullptr;
-    }
-    if (!block || !data) {
-        std::free(block);
-        if (big) std::free(data);
+    size_t align = big ? huge : size >= (size_t(64) << 10) ? page : buffer_alignment;
+    char *block = static_cast<char *>(std::aligned_alloc(buffer_alignment, size + align));
+    if (!block) {
         hl_raise((int32_t)ExcKind::MemoryError, "unable to allocate array data");
         return nullptr;
     }
+    uintptr_t first = reinterpret_cast<uintptr_t>(block) + buffer_alignment;
+    char *data = block + ((first + align - 1) / align * align - reinterpret_cast<uintptr_t>(block));
+    if (big) madvise(data, size, MADV_HUGEPAGE);
     auto *b = new (block) Buffer{data, 1, nbytes};  // the call's reference
     call_buffers.push_back(b);
     *owner = b;
