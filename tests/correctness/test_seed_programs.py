@@ -5,7 +5,7 @@ norm_pdf helper, the diffusion evolve with np.roll, pv_locations's list-free sty
 import numpy as np
 import pytest
 
-import hotloop as hl
+from .conftest import hl  # the real hotloop, or a stand-in in python-only mode
 
 
 def make_fractal_nb(size, iterations):

@@ -228,6 +228,22 @@ def less_out(a, b, c):
     return c
 
 
+@hl.jit
+def assigned_out(a, b, c):
+    d = np.add(a, b, out=c)        # NumPy returns out: d is c
+    d[0] = -1.0                    # so this write shows in c
+    e = np.sqrt(a, out=np.empty_like(a))  # out evaluated once
+    c = np.multiply(c, 2, out=c)
+    return d, e, c
+
+
+@FEW
+@given(arrays(np.float64, lo=0, hi=100, min_side=1), st.data())
+def test_out_assigned(a, data):
+    b = data.draw(shaped(np.float64, (1,)))
+    check(assigned_out, a, b, np.empty_like(a))
+
+
 @FEW
 @given(arrays(np.float64, lo=0, hi=100), st.data())
 def test_out(a, data):

@@ -741,7 +741,8 @@ const OperatorUfunc *operator_ufunc(const std::string &name) {
 void unsupported_ufunc_kwarg(const std::string &fn, const std::string &kw, Loc l) {
     bool numpy = fn.rfind("np.", 0) == 0;
     std::string hint = kw == "out" && numpy ? "out= works when the call is a statement of its own (" + fn +
-                                           "(..., out=c)); elsewhere assign the result: c[...] = " + fn + "(...)"
+                                           "(..., out=c)) or the whole right side of an assignment; inside a larger "
+                                           "expression assign the result: c[...] = " + fn + "(...)"
                        : kw == "dtype" && numpy ? "convert the operands or the result instead: .astype(np.float32) or np.float32(x)"
                        : kw == "where" && numpy ? "write out[...] = np.where(mask, " + fn + "(...), out)"
                                        : "pass the arguments by position";

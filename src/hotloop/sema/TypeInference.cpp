@@ -109,6 +109,19 @@ private:
         }
         case NodeType::Assign: {
             auto *a = s->as<Assign>();
+            if (const UCall *call = ufunc_with_out(a->value); call && !a->inplace) {
+                // x = np.add(a, b, out=c): NumPy writes c and returns it. `out` is
+                // evaluated once, into a name of its own (it may allocate: out=np.empty(n)).
+                std::string out = "$out" + std::to_string(s->loc.line) + "_" + std::to_string(s->loc.col);
+                auto into = std::make_shared<UCall>(*call);
+                for (auto &k : into->kwargs)
+                    if (k.name == "out") k.value = Var::make(out, {}, k.value->loc);
+                for (auto &k : call->kwargs)
+                    if (k.name == "out")
+                        return lower(Block::make({Assign::make(out, k.value, s->loc), Evaluate::make(into, s->loc),
+                                                  Assign::make(a->name, Var::make(out, {}, s->loc), s->loc)},
+                                                 s->loc));
+            }
             Expr v = lower(a->value);
             Type &t = env[a->name];
             if (a->inplace && t.is_array() && !v->type.is_unknown()) {
@@ -175,8 +188,7 @@ private:
             auto *call = s->as<Evaluate>()->value->as<UCall>();
             auto *fn = call ? call->func->as<Ref>() : nullptr;
             if (fn && fn->name == "np.copyto") return copyto(call, s->loc);
-            if (fn && has_kwarg(call, "out") && (operator_ufunc(fn->name) || is_elementwise_builtin(fn->name)))
-                return ufunc_into_out(call, s->loc);
+            if (ufunc_with_out(s->as<Evaluate>()->value)) return ufunc_into_out(call, s->loc);
             Expr v = lower(s->as<Evaluate>()->value);
             return Evaluate::make(v, s->loc);
         }
@@ -504,6 +516,14 @@ private:
     static bool has_kwarg(const UCall *c, const std::string &name) {
         for (auto &k : c->kwargs) if (k.name == name) return true;
         return false;
+    }
+
+    // A call of an elementwise function with out= (np.add(a, b, out=c)), else null.
+    static const UCall *ufunc_with_out(const Expr &e) {
+        auto *call = e->as<UCall>();
+        auto *fn = call ? call->func->as<Ref>() : nullptr;
+        if (!fn || !has_kwarg(call, "out")) return nullptr;
+        return operator_ufunc(fn->name) || is_elementwise_builtin(fn->name) ? call : nullptr;
     }
 
     // np.add(a, b, out=c) as a statement: c[...] = np.add(a, b), NumPy's same_kind casting.
