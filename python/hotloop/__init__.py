@@ -12,7 +12,7 @@
 """
 
 from . import _core, config
-from .decorators import jit, njit, prange
+from .decorators import jit, njit, prange, stencil
 from .errors import CompileError
 from .evaluate import evaluate, re_evaluate, validate
 from .threads import detect_number_of_cores, get_num_threads, max_threads, set_num_threads
@@ -23,7 +23,7 @@ from .types import (bool_, boolean, complex64, complex128, double, f4, f8, float
 
 __version__ = _core.host_info()["hotloop_version"]
 
-__all__ = ["jit", "njit", "prange", "vectorize", "guvectorize", "DUFunc", "CompileError", "evaluate",
+__all__ = ["jit", "njit", "prange", "stencil", "vectorize", "guvectorize", "DUFunc", "CompileError", "evaluate",
            "re_evaluate", "validate",
            "get_num_threads", "set_num_threads", "max_threads", "detect_number_of_cores", "bool_", "boolean", "int8", "int16",
            "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float32", "float64",

@@ -359,6 +359,12 @@ def evolve(grid, dt, D=1):
     return grid + dt * D * laplacian(grid)
 
 
+def laplacian_stencil(grid):
+    """The same laplacian as a kernel for hotloop's @stencil(mode="wrap") (the np.roll
+    boundary), its terms in the same order."""
+    return grid[-1, 0] + grid[1, 0] + grid[0, -1] + grid[0, 1] - 4 * grid[0, 0]
+
+
 # 002_*: "Pure Python: reducing instructions" -- the second derivative by finite differences,
 # (f[i-1] - 2f[i] + f[i+1]) / dx**2. The seed's loop appends to a list (not compiled code): the
 # loop here writes into an array instead. The slices form is its list comprehension
@@ -1003,6 +1009,16 @@ register(Workload(
 ))
 
 
+def _hotloop_stencil_evolve():
+    """evolve() calling laplacian_stencil through @hl.stencil(mode="wrap") (Numba's stencil
+    has no periodic mode)."""
+    hl = _hotloop()
+    if hl is None:
+        raise Unavailable(_why("hotloop"))
+    namespace = {"np": np, "laplacian": hl.stencil(mode="wrap")(laplacian_stencil)}
+    return hl.njit(_rebind(evolve, namespace))
+
+
 def _diffusion_setup(size):
     """A random n x n grid with n*n ~= size (1024 x 1024 by default, as in the seed), dt."""
     n = max(3, int(round(math.sqrt(size))))
@@ -1030,8 +1046,10 @@ register(Workload(
                              probe=lambda: (np.zeros((4, 4)), 0.1)), "roll"),
         Impl("hotloop njit", "hotloop",
              _jitted_program(_hotloop_jit, "hotloop", [laplacian, evolve]), "roll"),
+        Impl("hotloop stencil(mode='wrap')", "hotloop", _hotloop_stencil_evolve, "stencil"),
     ],
 ))
+
 
 
 def _deriv_setup(size):

@@ -1,12 +1,14 @@
 """The decorators, with Numba's names and options."""
 
 import functools
+import numbers
 
 from . import _core
 
 _OPTIONS = {"nopython", "nogil", "cache", "parallel", "fastmath", "boundscheck",
             "error_model", "locals", "forceobj", "looplift", "inline", "no_cpython_wrapper",
-            "no_cfunc_wrapper", "debug", "_quick_compile", "_fast_codegen", "_zero_d_results"}
+            "no_cfunc_wrapper", "debug", "_quick_compile", "_fast_codegen", "_zero_d_results",
+            "_stencil"}
 
 
 def prange(*args):
@@ -66,3 +68,66 @@ def njit(signature_or_function=None, **options):
     """``jit`` with nopython=True, as in Numba (hotloop always compiles nopython)."""
     options.setdefault("nopython", True)
     return jit(signature_or_function, **options)
+
+
+_STENCIL_MODES = ("constant", "wrap")
+
+
+def stencil(func_or_mode="constant", **options):
+    """Numba's ``@stencil``: ``kernel(a)`` applies a kernel written with relative indices
+    (``a[-1, 0]`` is the neighbour one row up) at every point of ``a`` and returns a new
+    array of ``a``'s shape and the kernel's result dtype.
+
+    ``mode="constant"`` (Numba's only mode) sets the points where the kernel does not fit
+    to ``cval`` (0); hotloop's ``mode="wrap"`` takes neighbours past an edge from the
+    other side (periodic boundaries). ``neighborhood=((lo, hi), ...)`` gives the extent
+    (needed for relative indices that are not constants); arrays named in
+    ``standard_indexing`` are indexed as usual. Usable as ``@stencil``,
+    ``@stencil("constant")`` or ``@stencil(cval=..., neighborhood=..., mode=...)``; callable
+    from Python and from compiled functions."""
+    if callable(func_or_mode):
+        return _make_stencil(func_or_mode, "constant", options)
+    mode = options.pop("mode", func_or_mode)
+
+    def decorate(func):
+        return _make_stencil(func, mode, options)
+
+    return decorate
+
+
+def _make_stencil(func, mode, options):
+    unknown = set(options) - {"cval", "neighborhood", "standard_indexing"} - _OPTIONS
+    if unknown:
+        raise TypeError(f"unknown stencil option(s): {', '.join(sorted(unknown))}")
+    if mode not in _STENCIL_MODES:
+        raise ValueError(f"stencil mode must be one of {', '.join(map(repr, _STENCIL_MODES))}, "
+                         f"not {mode!r}")
+    if mode == "wrap" and "cval" in options:
+        raise TypeError("cval has no use with mode='wrap': every point is computed")
+    cval = options.pop("cval", 0)
+    if not isinstance(cval, numbers.Number):
+        raise TypeError(f"cval must be a number, not {type(cval).__name__}")
+    cval = cval.item() if hasattr(cval, "item") else cval  # NumPy scalars
+    neighborhood = options.pop("neighborhood", None)
+    if neighborhood is not None:
+        try:
+            neighborhood = tuple((int(lo), int(hi)) for lo, hi in neighborhood)
+        except (TypeError, ValueError):
+            raise TypeError("neighborhood must be a tuple of (lowest, highest) integer pairs, "
+                            "one per dimension, e.g. ((-1, 1), (-1, 1))") from None
+        if any(lo > hi for lo, hi in neighborhood):
+            raise ValueError(f"neighborhood {neighborhood}: each pair must be (lowest, highest)")
+    standard = options.pop("standard_indexing", ())
+    standard = (standard,) if isinstance(standard, str) else tuple(standard)
+    params = func.__code__.co_varnames[:func.__code__.co_argcount]
+    for name in standard:
+        if name not in params:
+            raise ValueError(f"standard_indexing names {name!r}, which is not a parameter of "
+                             f"{func.__name__}()")
+    if "out" in params:
+        raise ValueError(f"{func.__name__}(): a stencil kernel cannot have a parameter named 'out' "
+                         "(kernel(a, out=b) writes into b)")
+    disp = _make(func, [], {**options, "_stencil": (mode, cval, neighborhood, standard, False)})
+    disp._stencil_with_out = _make(func, [], {**options, "_stencil": (mode, cval, neighborhood, standard,
+                                                                       True)})
+    return disp

@@ -1,5 +1,6 @@
 #include "hotloop/python/Compiler.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <set>
@@ -53,6 +54,55 @@ FunctionOptions function_options(const CompileOptions &o) {
     return f;
 }
 
+}  // namespace
+
+Expr constant_expr(nb::handle v, const std::string &what, Loc loc) {
+    if (v.is_none()) return Ref::make(RefKind::Function, "None", loc);
+    if (nb::isinstance<nb::bool_>(v)) return BoolImm::make(nb::cast<bool>(v), loc);
+    if (nb::isinstance<nb::int_>(v)) return IntImm::make(nb::cast<int64_t>(v), Type::int_(64, true), loc);
+    if (nb::isinstance<nb::float_>(v)) return FloatImm::make(nb::cast<double>(v), Type::float_(64, true), loc);
+    if (PyComplex_Check(v.ptr()))
+        return ComplexImm::make(PyComplex_RealAsDouble(v.ptr()), PyComplex_ImagAsDouble(v.ptr()), Type::complex(128, true), loc);
+    if (nb::isinstance<nb::tuple>(v)) {
+        std::vector<Expr> es;
+        for (nb::handle e : v) es.push_back(constant_expr(e, what, loc));
+        return MakeTuple::make(std::move(es), loc);
+    }
+    throw CompileError(loc, what + " is a " + nb::cast<std::string>(v.type().attr("__name__")) +
+                                ", which compiled code cannot use", "pass the argument explicitly");
+}
+
+namespace {
+
+// A reference to a Python object that IR can carry (a Ref's handle).
+std::shared_ptr<void> object_handle(nb::handle obj) {
+    return std::shared_ptr<void>(new nb::object(nb::borrow(obj)), [](void *p) {
+        nb::gil_scoped_acquire gil;
+        delete static_cast<nb::object *>(p);
+    });
+}
+
+// What is compiled for these argument types: the function itself, or for a @stencil the
+// loop nest that applies the kernel (its result dtype is the kernel's return type).
+std::shared_ptr<Function> function_ir(Dispatcher &d, const std::vector<Type> &args, CalleeResolver *resolver) {
+    double fe = 0;
+    auto untyped = untyped_ir(d, &fe);
+    if (!d.options.stencil) return untyped;
+    try {
+        SemaOptions so;
+        so.locals = d.options.locals;
+        so.symbol = new_symbol(d.name);
+        const StencilOptions &st = *d.options.stencil;
+        std::vector<Type> kernel_args(args.begin(), args.end() - (st.with_out && !args.empty() ? 1 : 0));
+        Type kernel_result = infer_types(*untyped, kernel_args, so, resolver)->return_type;
+        auto driver = stencil_driver(*untyped, args, kernel_result, st);
+        debug_emit("ir", d.name, "stencil loop nest (untyped)", to_string(*driver));
+        return driver;
+    } catch (CompileError &e) {
+        d.raise_compile_error(e);
+    }
+}
+
 // Types and compiles the callees of one compilation into its Program.
 class Resolver : public CalleeResolver {
 public:
@@ -61,6 +111,17 @@ public:
     std::map<std::string, std::shared_ptr<Function>> done;  // key: dispatcher + arg types
     FunctionsBySymbol typed_callees;  // each callee before its passes, for passes/InlineCalls
 
+    std::shared_ptr<void> for_keywords(const std::shared_ptr<void> &handle, const std::vector<std::string> &keywords) override {
+        nb::handle obj = *static_cast<nb::object *>(handle.get());
+        Dispatcher &d = *nb::inst_ptr<Dispatcher>(obj);
+        if (!d.options.stencil || d.options.stencil->with_out ||
+            std::find(keywords.begin(), keywords.end(), "out") == keywords.end())
+            return handle;
+        nb::object with_out = nb::getattr(obj, "_stencil_with_out", nb::none());
+        if (!nb::isinstance<Dispatcher>(with_out)) return handle;
+        return object_handle(with_out);
+    }
+
     std::vector<std::pair<std::string, Expr>> parameters(const std::shared_ptr<void> &handle, Loc loc) override {
         nb::handle obj = *static_cast<nb::object *>(handle.get());
         Dispatcher &d = *nb::inst_ptr<Dispatcher>(obj);
@@ -68,29 +129,14 @@ public:
         auto untyped = untyped_ir(d, &fe);
         std::vector<std::pair<std::string, Expr>> out;
         for (auto &p : untyped->params) out.push_back({p.name, nullptr});
+        size_t kernel_params = out.size();
+        if (d.options.stencil && d.options.stencil->with_out) out.push_back({"out", nullptr});
         nb::object defaults = d.py_func.attr("__defaults__");
         if (!defaults.is_none()) {
-            size_t n = nb::len(defaults), first = out.size() - n;
-            for (size_t i = 0; i < n; i++) out[first + i].second = default_value(nb::borrow(defaults[i]), d, loc);
+            size_t n = nb::len(defaults), first = kernel_params - n;
+            for (size_t i = 0; i < n; i++) out[first + i].second = constant_expr(nb::borrow(defaults[i]), "a default value of " + d.name + "()", loc);
         }
         return out;
-    }
-
-    // A default parameter value as a constant (numbers, bools, None, tuples of them).
-    static Expr default_value(nb::handle v, Dispatcher &d, Loc loc) {
-        if (v.is_none()) return Ref::make(RefKind::Function, "None", loc);
-        if (nb::isinstance<nb::bool_>(v)) return BoolImm::make(nb::cast<bool>(v), loc);
-        if (nb::isinstance<nb::int_>(v)) return IntImm::make(nb::cast<int64_t>(v), Type::int_(64, true), loc);
-        if (nb::isinstance<nb::float_>(v)) return FloatImm::make(nb::cast<double>(v), Type::float_(64, true), loc);
-        if (PyComplex_Check(v.ptr()))
-            return ComplexImm::make(PyComplex_RealAsDouble(v.ptr()), PyComplex_ImagAsDouble(v.ptr()), Type::complex(128, true), loc);
-        if (nb::isinstance<nb::tuple>(v)) {
-            std::vector<Expr> es;
-            for (nb::handle e : v) es.push_back(default_value(e, d, loc));
-            return MakeTuple::make(std::move(es), loc);
-        }
-        throw CompileError(loc, "a default value of " + d.name + "() is a " + nb::cast<std::string>(v.type().attr("__name__")) +
-                                    ", which compiled code cannot use", "pass the argument explicitly");
     }
 
     std::shared_ptr<Function> resolve(const std::shared_ptr<void> &handle, const std::string &name,
@@ -116,8 +162,7 @@ public:
             if (k == key)
                 throw CompileError(loc, "recursive calls (" + name + "() calling itself) are not supported",
                                    "rewrite the recursion as a loop");
-        double fe = 0;
-        auto untyped = untyped_ir(d, &fe);
+        auto untyped = function_ir(d, types, this);
         if (untyped->params.size() != types.size())
             throw CompileError(loc, name + "() takes " + std::to_string(untyped->params.size()) + " argument" +
                                         (untyped->params.size() == 1 ? "" : "s") + " but " +
@@ -152,13 +197,8 @@ public:
 
 // Extra names the frontend cannot know: dispatchers, prange, hotloop types.
 Expr resolve_object(nb::handle obj, const std::string &name, Loc loc) {
-    if (nb::isinstance<Dispatcher>(obj)) {
-        auto holder = std::shared_ptr<void>(new nb::object(nb::borrow(obj)), [](void *p) {
-            nb::gil_scoped_acquire gil;
-            delete static_cast<nb::object *>(p);
-        });
-        return Ref::make(RefKind::Dispatcher, nb::inst_ptr<Dispatcher>(obj)->name, loc, Type(), holder);
-    }
+    if (nb::isinstance<Dispatcher>(obj))
+        return Ref::make(RefKind::Dispatcher, nb::inst_ptr<Dispatcher>(obj)->name, loc, Type(), object_handle(obj));
     if (nb::hasattr(obj, "__name__") && nb::hasattr(obj, "__module__")) {
         std::string n = nb::cast<std::string>(nb::str(obj.attr("__name__")));
         std::string m = nb::cast<std::string>(nb::str(obj.attr("__module__")));
@@ -231,9 +271,8 @@ std::shared_ptr<Function> untyped_ir(Dispatcher &d, double *seconds) {
 }
 
 Type infer_return_type(Dispatcher &d, const std::vector<Type> &args) {
-    double fe = 0;
-    auto untyped = untyped_ir(d, &fe);
     Resolver resolver;
+    auto untyped = function_ir(d, args, &resolver);
     SemaOptions so;
     so.locals = d.options.locals;
     so.symbol = new_symbol(d.name);
@@ -249,12 +288,11 @@ std::unique_ptr<Specialization> compile_specialization(Dispatcher &d, const std:
     auto spec = std::make_unique<Specialization>();
     spec->args = args;
     StageTimes &t = spec->times;
-    double fe = 0;
-    auto untyped = untyped_ir(d, &fe);
-    if (d.specializations.empty()) t.frontend = d.frontend_seconds;  // paid once per function
-
     auto t0 = Clock::now();
     Resolver resolver;
+    auto untyped = function_ir(d, args, &resolver);
+    if (d.specializations.empty()) t.frontend = d.frontend_seconds;  // paid once per function
+
     SemaOptions so;
     so.locals = d.options.locals;
     so.return_type = return_type;

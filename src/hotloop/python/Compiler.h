@@ -10,6 +10,7 @@
 #include <nanobind/nanobind.h>
 
 #include "hotloop/ir/IR.h"
+#include "hotloop/passes/LowerStencil.h"
 
 namespace hotloop {
 
@@ -22,6 +23,7 @@ struct CompileOptions {
     bool quick_compile = false;  // lighter loop optimizations (evaluate's elementwise loops)
     bool fast_codegen = false;   // unoptimized machine code (evaluate's first calls on small arrays)
     std::map<std::string, Type> locals;
+    std::shared_ptr<const StencilOptions> stencil;  // @stencil: the function is a kernel
 };
 
 struct StageTimes {
@@ -49,6 +51,10 @@ class Dispatcher;
 
 // Untyped IR of a dispatcher's function (built once, cached by the dispatcher).
 std::shared_ptr<Function> untyped_ir(Dispatcher &d, double *seconds);
+
+// A Python constant (number, bool, None, tuple of them) as an expression; `what` names it
+// in the CompileError for anything else.
+Expr constant_expr(nanobind::handle v, const std::string &what, Loc loc);
 
 std::unique_ptr<Specialization> compile_specialization(Dispatcher &d, const std::vector<Type> &args,
                                                        const Type &return_type);

@@ -1198,8 +1198,11 @@ private:
     Expr lower_user_call(const Ref *ref, const std::vector<Expr> &given, const std::map<std::string, Expr> &kwargs,
                          const std::vector<std::string> &keyword_order, Loc l) {
         if (!callees) error(l, "calls of other compiled functions are not available here", "");
+        std::vector<std::string> names;
+        for (auto &[k, v] : kwargs) names.push_back(k);
+        std::shared_ptr<void> handle = callees->for_keywords(ref->handle, names);
         // Bind as Python does: positional, then keywords, then the defaults.
-        auto params = callees->parameters(ref->handle, l);
+        auto params = callees->parameters(handle, l);
         if (given.size() > params.size())
             error(l, ref->name + "() takes " + std::to_string(params.size()) + " arguments but " +
                          std::to_string(given.size()) + " were given", "pass one value per parameter");
@@ -1224,7 +1227,7 @@ private:
             if (a->as<Ref>()) error(a->loc, "'" + to_string(a) + "' cannot be passed to a compiled function", "pass numbers, arrays or tuples");
             types.push_back(a->type);
         }
-        auto callee = callees->resolve(ref->handle, ref->name, types, l);
+        auto callee = callees->resolve(handle, ref->name, types, l);
         std::vector<Expr> conv;
         for (size_t i = 0; i < args.size(); i++) conv.push_back(convert(args[i], callee->params[i].type, l, "passing an argument"));
         return in_written_order(Call::make(callee->symbol, std::move(conv), callee->return_type, l), given.size(),

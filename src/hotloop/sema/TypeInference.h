@@ -22,6 +22,11 @@ public:
                                               const std::vector<Type> &args, Loc loc) = 0;
     // The callee's parameter names with their default values (null: no default).
     virtual std::vector<std::pair<std::string, Expr>> parameters(const std::shared_ptr<void> &handle, Loc loc) = 0;
+    // The function a call with these keyword arguments calls: `handle` itself, or another
+    // (a stencil called with out= calls its variant that writes into out).
+    virtual std::shared_ptr<void> for_keywords(const std::shared_ptr<void> &handle, const std::vector<std::string> &) {
+        return handle;
+    }
 };
 
 struct SemaOptions {
