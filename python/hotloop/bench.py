@@ -12,7 +12,9 @@ same function objects through numba.njit and hotloop.njit), ``norm`` (sum(v*v), 
 the seeds' other programs -- ``fractal`` (Mandelbrot: the numpy version and the loop version
 through both JITs), ``mcmc`` (the sampler and its ``norm_pdf`` helper, seeded: hotloop must give
 numpy's chain, Numba the same posterior mean), ``diffusion`` (``evolve`` with the ``np.roll``
-laplacian) and ``second-derivative`` (finite differences, a loop and slices) --
+laplacian; also as a ``@hl.stencil(mode="wrap")``) and ``second-derivative`` (finite
+differences, a loop and slices) --, ``stencil`` (a 5-point Laplacian through hotloop's and
+Numba's ``@stencil``, serial and parallel),
 ``compile``, ``dispatch``, and ``evaluate``: ``hl.evaluate`` against ``numexpr.evaluate`` and
 numpy over a grid of expressions x sizes, plus the first call of a new expression and the
 cached call on 10 elements; it prints a table of its own after the main one.
@@ -782,6 +784,54 @@ register(Workload(
         Impl("numba njit", "numba", _jitted(_numba_jit, "numba", laplacian_numpy), "slices"),
         Impl("hotloop njit", "hotloop", _jitted(_hotloop_jit, "hotloop", laplacian_numpy),
              "slices"),
+    ],
+))
+
+
+def laplacian_kernel(u):
+    """A 5-point Laplacian as a stencil kernel (hotloop's and Numba's @stencil)."""
+    return u[-1, 0] + u[1, 0] + u[0, -1] + u[0, 1] - 4 * u[0, 0]
+
+
+def laplacian_kernel_numpy(u):
+    """What @stencil(laplacian_kernel) computes, with slices: cval 0 on the edges."""
+    out = np.zeros_like(u)
+    out[1:-1, 1:-1] = u[:-2, 1:-1] + u[2:, 1:-1] + u[1:-1, :-2] + u[1:-1, 2:] - 4 * u[1:-1, 1:-1]
+    return out
+
+
+def _stencil_build(family, parallel):
+    """The stencil of laplacian_kernel, called from Python (hotloop) or, as Numba requires
+    for compiled code, from an njit function."""
+    def build():
+        if family == "hotloop":
+            hl = _hotloop()
+            if hl is None:
+                raise Unavailable(_why("hotloop"))
+            return hl.stencil(parallel=parallel)(laplacian_kernel)
+        nb = _optional("numba")
+        if nb is None:
+            raise Unavailable(_why("numba"))
+        kernel = nb.stencil(laplacian_kernel)
+        return nb.njit(parallel=parallel)(lambda u: kernel(u))
+    return build
+
+
+register(Workload(
+    name="stencil",
+    description="@stencil 5-point Laplacian (cval 0 on the edges) on a 1000x1000 float64 grid "
+                "(256x256 with --quick), serial and parallel",
+    setup=lambda size: (np.random.default_rng(7).random((int(math.sqrt(size)),) * 2),),
+    size=1_000_000,
+    size_quick=256 * 256,
+    reference="numpy slices",
+    numba_baseline="numba njit(stencil)",
+    impls=[
+        Impl("numpy slices", "numpy", lambda: laplacian_kernel_numpy),
+        Impl("numba njit(stencil)", "numba", _stencil_build("numba", False), "serial"),
+        Impl("hotloop stencil", "hotloop", _stencil_build("hotloop", False), "serial"),
+        Impl("numba njit(parallel)(stencil)", "numba", _stencil_build("numba", True), "parallel"),
+        Impl("hotloop stencil(parallel)", "hotloop", _stencil_build("hotloop", True), "parallel"),
     ],
 ))
 
@@ -2214,6 +2264,9 @@ SEED_PROGRAMS_VS_NUMBA = [
      "make_fractal_nb"),
     ("mcmc", "hotloop njit", "numba njit", "sampler"),
     ("diffusion", "hotloop njit", "numba njit", "evolve (np.roll)"),
+    ("stencil", "hotloop stencil", "numba njit(stencil)", "@stencil Laplacian"),
+    ("stencil", "hotloop stencil(parallel)", "numba njit(parallel)(stencil)",
+     "@stencil Laplacian, parallel"),
     ("second-derivative", "hotloop njit(loop)", "numba njit(loop)", "loop"),
     ("second-derivative", "hotloop njit(slices)", "numba njit(slices)", "slices"),
 ]
