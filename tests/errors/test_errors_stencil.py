@@ -122,3 +122,14 @@ def test_shape_mismatches_are_value_errors():
         k(np.ones(4), np.ones(5))
     with pytest.raises(ValueError, match="another shape"):
         k(np.ones(4), np.ones(4), out=np.ones(3))
+
+
+def test_kernel_ending_without_a_value_is_a_runtime_error():
+    @hl.stencil
+    def k(a):
+        if a[0] > 0:
+            return a[1]
+
+    np.testing.assert_array_equal(k(np.ones(3)), [1.0, 1.0, 0.0])
+    with pytest.raises(RuntimeError, match="ended without returning a value"):
+        k(np.array([1.0, -1.0, 2.0]))  # Python's kernel returns None at the second point

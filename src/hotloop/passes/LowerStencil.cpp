@@ -30,9 +30,16 @@ public:
     std::vector<std::pair<int64_t, int64_t>> seen;  // per dimension: lowest, highest constant offset
     bool any_seen = false;
 
-    Stmt body(const Stmt &s) {
+    Stmt body(const Stmt &s, const std::string &kernel) {
         seen.assign(ndim, {0, 0});
-        return mutate(s);
+        Stmt out = mutate(s);
+        // A kernel that can end without returning: Python would return None there.
+        auto *b = s->as<Block>();
+        const Stmt &last = b && !b->stmts.empty() ? b->stmts.back() : s;
+        if (last->as<Return>()) return out;
+        return Block::make({out, Raise::make(ExcKind::RuntimeError, "the stencil kernel '" + kernel +
+                                                                        "' ended without returning a value", s->loc)},
+                           s->loc);
     }
 
 protected:
@@ -159,7 +166,7 @@ std::shared_ptr<Function> stencil_driver(const Function &kernel, const std::vect
         throw CompileError(l, "neighborhood= gives " + std::to_string(o.neighborhood.size()) + " dimension(s) but the arrays have " +
                                   std::to_string(ndim), "give one (lowest, highest) pair per dimension");
     Relocate interior(relative, ndim, false, given);
-    Stmt inner = interior.body(kernel.body);  // first: its errors name the offending index
+    Stmt inner = interior.body(kernel.body, kernel.name);  // first: its errors name the offending index
     if (!result.is_scalar())
         throw CompileError(l, "a stencil kernel must return a number, not " + result.str(),
                            "return the value at the current point");
@@ -218,7 +225,7 @@ std::shared_ptr<Function> stencil_driver(const Function &kernel, const std::vect
     Stmt edge;
     if (o.wrap) {
         Relocate edges(relative, ndim, true, given);
-        edge = edges.body(kernel.body);
+        edge = edges.body(kernel.body, kernel.name);
     } else if (!o.with_out) {
         std::vector<Expr> here;
         for (int d = 0; d < ndim; d++) here.push_back(var(index_var(d), l));

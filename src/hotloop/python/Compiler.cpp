@@ -109,6 +109,7 @@ public:
     std::vector<std::shared_ptr<Function>> callees;
     std::vector<std::string> in_progress;
     std::map<std::string, std::shared_ptr<Function>> done;  // key: dispatcher + arg types
+    bool parallel = false;  // the function being compiled is parallel=True: so are its stencils, as in Numba
     FunctionsBySymbol typed_callees;  // each callee before its passes, for passes/InlineCalls
 
     std::shared_ptr<void> for_keywords(const std::shared_ptr<void> &handle, const std::vector<std::string> &keywords) override {
@@ -179,7 +180,7 @@ public:
             // Report the error at the callee's line, in the callee's file.
             d.raise_compile_error(e);
         }
-        typed->parallel = d.options.parallel;
+        typed->parallel = d.options.parallel || (d.options.stencil && parallel);
         typed->options = function_options(d.options);
         typed_callees[typed->symbol] = std::make_shared<const Function>(*typed);
         try {
@@ -290,6 +291,7 @@ std::unique_ptr<Specialization> compile_specialization(Dispatcher &d, const std:
     StageTimes &t = spec->times;
     auto t0 = Clock::now();
     Resolver resolver;
+    resolver.parallel = d.options.parallel;
     auto untyped = function_ir(d, args, &resolver);
     if (d.specializations.empty()) t.frontend = d.frontend_seconds;  // paid once per function
 
