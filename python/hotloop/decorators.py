@@ -1,7 +1,6 @@
 """The decorators, with Numba's names and options."""
 
 import functools
-import numbers
 
 from . import _core
 
@@ -86,7 +85,7 @@ def stencil(func_or_mode="constant", **options):
     ``@stencil("constant")`` or ``@stencil(cval=..., neighborhood=..., mode=...)``; callable
     from Python and from compiled functions."""
     if callable(func_or_mode):
-        return _make_stencil(func_or_mode, "constant", options)
+        return _make_stencil(func_or_mode, options.pop("mode", "constant"), options)
     mode = options.pop("mode", func_or_mode)
 
     def decorate(func):
@@ -104,10 +103,13 @@ def _make_stencil(func, mode, options):
                          f"not {mode!r}")
     if mode == "wrap" and "cval" in options:
         raise TypeError("cval has no use with mode='wrap': every point is computed")
+    cval_given = "cval" in options
     cval = options.pop("cval", 0)
-    if not isinstance(cval, numbers.Number):
-        raise TypeError(f"cval must be a number, not {type(cval).__name__}")
-    cval = cval.item() if hasattr(cval, "item") else cval  # NumPy scalars
+    if hasattr(cval, "item") and not isinstance(cval, (bool, int, float, complex)):
+        cval = cval.item()  # NumPy scalars
+    if not isinstance(cval, (bool, int, float, complex)) or (
+            isinstance(cval, int) and not -2**63 <= cval < 2**63):
+        raise TypeError(f"cval must be a number (bool, int64, float or complex), not {cval!r}")
     neighborhood = options.pop("neighborhood", None)
     if neighborhood is not None:
         try:
@@ -127,7 +129,7 @@ def _make_stencil(func, mode, options):
     if "out" in params:
         raise ValueError(f"{func.__name__}(): a stencil kernel cannot have a parameter named 'out' "
                          "(kernel(a, out=b) writes into b)")
-    disp = _make(func, [], {**options, "_stencil": (mode, cval, neighborhood, standard, False)})
-    disp._stencil_with_out = _make(func, [], {**options, "_stencil": (mode, cval, neighborhood, standard,
-                                                                       True)})
+    spec = (mode, cval, neighborhood, standard)
+    disp = _make(func, [], {**options, "_stencil": (*spec, False, cval_given)})
+    disp._stencil_with_out = _make(func, [], {**options, "_stencil": (*spec, True, cval_given)})
     return disp

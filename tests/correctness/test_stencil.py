@@ -239,3 +239,69 @@ def test_same_as_numba(kernel):
     a = np.random.default_rng(3).integers(-50, 50, size=(7, 6)[:ndim] if ndim == 2 else 9).astype(np.float64)
     same(hl.stencil(kernel)(a), numba.stencil(kernel)(a))
     same(hl.stencil(cval=2.5)(kernel)(a), numba.stencil(cval=2.5)(kernel)(a))
+
+
+# ---------------------------------------------------------------- kernels as Python allows them
+def reassigns(a, c):
+    c = c * 2          # a new value for this point only
+    for k in range(2):
+        c = c + k
+    return a[0] * c + a[+1]
+
+
+def array_expression_inside(a, w):
+    t = w * 2.0        # an array expression (its own loop) in a 3-D kernel
+    return a[0, 0, 0] * t[1] + a[1, 0, -1]
+
+
+def local_named_out(a):
+    out = a[-1] + a[1]
+    return out
+
+
+def early_return(a):
+    if a[0] > 0:
+        t = a[1]
+    else:
+        return 0.0
+    return t
+
+
+def unsubscripted(a, w):
+    return a[0] * w.sum() + a[1]
+
+
+def with_default(a, c=2.0):
+    return c * a[1]
+
+
+@FEW
+@given(st.data())
+def test_kernels_python_allows(data):
+    n = data.draw(st.integers(0, 7))
+    a = data.draw(shaped(np.float64, (n,), elements=small(np.float64)))
+    same_or_empty(hl.stencil(reassigns)(a, 1.5), oracle(reassigns, (a, 1.5), ((0, 1),)), a)
+    same_or_empty(hl.stencil(local_named_out)(a), oracle(local_named_out, (a,), ((-1, 1),)), a)
+    same_or_empty(hl.stencil(early_return)(a), oracle(early_return, (a,), ((0, 1),)), a)
+    same_or_empty(hl.stencil(parallel=True)(early_return)(a), oracle(early_return, (a,), ((0, 1),)), a)
+    w = np.arange(data.draw(st.integers(1, 5)), dtype=np.float64)  # not subscripted: any shape
+    same_or_empty(hl.stencil(unsubscripted)(a, w), oracle(unsubscripted, (a, w), ((0, 1),), standard=("w",)), a)
+    same_or_empty(hl.stencil(with_default)(a), oracle(with_default, (a,), ((0, 1),)), a)
+    a3 = data.draw(shaped(np.float64, data.draw(st.tuples(*[st.integers(0, 4)] * 3)), elements=small(np.float64)))
+    w3 = np.array([1.0, -2.0, 0.5])
+    k = hl.stencil(standard_indexing=("w",))(array_expression_inside)
+    same_or_empty(k(a3, w3), oracle(array_expression_inside, (a3, w3), ((0, 1), (0, 0), (-1, 0)), standard=("w",)), a3)
+
+
+def test_out_with_defaults_wrap_and_cval():
+    a = np.arange(6.0)
+    k = hl.stencil(with_default)
+    b = np.full(6, 9.0)
+    same(k(a, out=b), oracle(with_default, (a,), ((0, 1),), out=np.full(6, 9.0)))
+    same(k(a, 3.0, out=b), oracle(with_default, (a, 3.0), ((0, 1),), out=np.full(6, 9.0)))
+    same(k(a, c=4.0, out=b), oracle(with_default, (a, 4.0), ((0, 1),), out=np.full(6, 9.0)))
+    wrapped = hl.stencil(mode="wrap")(local_named_out)
+    same(wrapped(a, out=b), oracle(local_named_out, (a,), ((-1, 1),), mode="wrap", out=np.full(6, 9.0)))
+    # an explicit cval is stored on the edges of out too (Numba fills out with it)
+    same(hl.stencil(cval=-1.0)(local_named_out)(a, out=b),
+         oracle(local_named_out, (a,), ((-1, 1),), cval=-1.0, out=np.full(6, -1.0)))

@@ -67,7 +67,7 @@ def test_no_array_to_apply_to(compile_error):
     def k(x):
         return x * 2  # ERR
 
-    compile_error(k, 3.0, mentions=["needs an array"])
+    compile_error(k, 3.0, mentions=["must index an array"])
 
 
 def test_neighborhood_of_the_wrong_rank(compile_error):
@@ -133,3 +133,39 @@ def test_kernel_ending_without_a_value_is_a_runtime_error():
     np.testing.assert_array_equal(k(np.ones(3)), [1.0, 1.0, 0.0])
     with pytest.raises(RuntimeError, match="ended without returning a value"):
         k(np.array([1.0, -1.0, 2.0]))  # Python's kernel returns None at the second point
+
+
+def test_another_name_for_a_stencil_array(compile_error):
+    @hl.stencil
+    def k(a):
+        b = a  # ERR
+        return b[-1] + b[1]
+
+    compile_error(k, np.ones(4), mentions=["another name"])
+
+
+def test_offset_outside_the_neighborhood(compile_error):
+    @hl.stencil(neighborhood=((-1, 1),))
+    def k(a):
+        return a[-2] + a[1]  # ERR
+
+    compile_error(k, np.ones(6), mentions=["outside neighborhood"])
+
+
+def test_assigning_a_stencil_array(compile_error):
+    @hl.stencil
+    def k(a):
+        a = a * 2
+        return a[0]  # ERR
+
+    compile_error(k, np.ones(4), mentions=["assigns to its input"])
+
+
+def test_decorator_forms_and_cval_range():
+    def k(a):
+        return a[-1] + a[1]
+
+    np.testing.assert_array_equal(hl.stencil(k, mode="wrap")(np.arange(3.0)), [3.0, 2.0, 1.0])
+    np.testing.assert_array_equal(hl.stencil("constant", cval=np.float32(5))(k)(np.arange(3.0)), [5.0, 2.0, 5.0])
+    with pytest.raises(TypeError, match="cval"):
+        hl.stencil(cval=2**64)(k)

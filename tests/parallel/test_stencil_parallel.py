@@ -46,6 +46,6 @@ def test_called_from_a_parallel_function_runs_in_parallel():
     SERIAL(u)
     # the stencil's outer loops are parallel loops in the parallel caller's program ...
     caller_ir = twice_in_parallel_caller.inspect_ir(twice_in_parallel_caller.signatures[0])
-    assert "for $i0 in prange(" in caller_ir, caller_ir
+    assert "for $stencil_i0 in prange(" in caller_ir, caller_ir
     # ... and serial ones when the stencil is called on its own
     assert "prange(" not in SERIAL.inspect_ir(SERIAL.signatures[0])

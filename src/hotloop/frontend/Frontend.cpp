@@ -365,11 +365,12 @@ private:
             std::string op = kind_of(n.attr("op"));
             UnOp u = op == "USub" ? UnOp::Neg : op == "UAdd" ? UnOp::Pos : op == "Not" ? UnOp::Not : UnOp::Invert;
             Expr a = expr(n.attr("operand"));
-            // -1 is a constant (tuple indices and range steps need to see it).
+            // -1 and +1 are constants (tuple indices, range steps and stencil offsets need to see them).
             if (u == UnOp::Neg) {
                 if (auto *i = a->as<IntImm>(); i && i->value != INT64_MIN) return IntImm::make(-i->value, i->type, l);
                 if (auto *f = a->as<FloatImm>()) return FloatImm::make(-f->value, f->type, l);
             }
+            if (u == UnOp::Pos && (a->as<IntImm>() || a->as<FloatImm>())) return a;
             return Unary::make(u, a, {}, l);
         }
         if (k == "BoolOp") {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <utility>
 #include <set>
 
 #include <llvm/IR/LLVMContext.h>
@@ -94,7 +95,7 @@ std::shared_ptr<Function> function_ir(Dispatcher &d, const std::vector<Type> &ar
         so.symbol = new_symbol(d.name);
         const StencilOptions &st = *d.options.stencil;
         std::vector<Type> kernel_args(args.begin(), args.end() - (st.with_out && !args.empty() ? 1 : 0));
-        Type kernel_result = infer_types(*untyped, kernel_args, so, resolver)->return_type;
+        auto kernel_result = [&] { return infer_types(*untyped, kernel_args, so, resolver)->return_type; };
         auto driver = stencil_driver(*untyped, args, kernel_result, st);
         debug_emit("ir", d.name, "stencil loop nest (untyped)", to_string(*driver));
         return driver;
@@ -163,12 +164,16 @@ public:
             if (k == key)
                 throw CompileError(loc, "recursive calls (" + name + "() calling itself) are not supported",
                                    "rewrite the recursion as a loop");
-        auto untyped = function_ir(d, types, this);
-        if (untyped->params.size() != types.size())
-            throw CompileError(loc, name + "() takes " + std::to_string(untyped->params.size()) + " argument" +
-                                        (untyped->params.size() == 1 ? "" : "s") + " but " +
-                                        std::to_string(types.size()) + " were given", "pass one value per parameter");
+        double fe = 0;
+        size_t nparams = untyped_ir(d, &fe)->params.size() + (d.options.stencil && d.options.stencil->with_out ? 1 : 0);
+        if (nparams != types.size())
+            throw CompileError(loc, name + "() takes " + std::to_string(nparams) + " argument" + (nparams == 1 ? "" : "s") +
+                                        " but " + std::to_string(types.size()) + " were given", "pass one value per parameter");
         in_progress.push_back(key);
+        // The callee's own calls see its parallel flag (a stencil inherits its caller's).
+        bool callee_parallel = d.options.parallel || (d.options.stencil && parallel);
+        bool caller_parallel = std::exchange(parallel, callee_parallel);
+        auto untyped = function_ir(d, types, this);
         SemaOptions so;
         so.locals = d.options.locals;
         so.symbol = new_symbol(d.name);
@@ -180,7 +185,8 @@ public:
             // Report the error at the callee's line, in the callee's file.
             d.raise_compile_error(e);
         }
-        typed->parallel = d.options.parallel || (d.options.stencil && parallel);
+        parallel = caller_parallel;
+        typed->parallel = callee_parallel;
         typed->options = function_options(d.options);
         typed_callees[typed->symbol] = std::make_shared<const Function>(*typed);
         try {

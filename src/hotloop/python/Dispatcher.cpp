@@ -69,7 +69,8 @@ Dispatcher::Dispatcher(nb::object func, nb::dict opts, nb::list sigs) : py_func(
         else if (key == "_fast_codegen") options.fast_codegen = nb::cast<bool>(v);
         else if (key == "_zero_d_results") zero_d_results = nb::cast<bool>(v);
         else if (key == "error_model") options.error_model_numpy = nb::cast<std::string>(v) == "numpy";
-        else if (key == "_stencil") {  // (mode, cval, neighborhood or None, standard_indexing): checked in Python
+        else if (key == "_stencil") {  // (mode, cval, neighborhood or None, standard_indexing, with_out,
+                                        //  cval_given): checked in hotloop.stencil
             auto spec = nb::cast<nb::tuple>(v);
             auto st = std::make_shared<StencilOptions>();
             st->wrap = nb::cast<std::string>(spec[0]) == "wrap";
@@ -79,6 +80,7 @@ Dispatcher::Dispatcher(nb::object func, nb::dict opts, nb::list sigs) : py_func(
                     st->neighborhood.push_back({nb::cast<int64_t>(pair[0]), nb::cast<int64_t>(pair[1])});
             for (nb::handle n : spec[3]) st->standard_indexing.push_back(nb::cast<std::string>(n));
             st->with_out = nb::cast<bool>(spec[4]);
+            st->cval_given = nb::cast<bool>(spec[5]);
             options.stencil = std::move(st);
         } else if (key == "locals") {
             for (auto [ln, lt] : nb::cast<nb::dict>(v)) {
@@ -157,7 +159,7 @@ bool Dispatcher::bind(PyObject *const *args, size_t nargs, PyObject *kwargs, std
     for (size_t i = nargs; i < n; i++) {
         PyObject *v = kwargs ? PyDict_GetItemString(kwargs, param_names[i].c_str()) : nullptr;
         if (v) used++;
-        else if (i >= first_default && i - first_default < (size_t)PyTuple_GET_SIZE(defaults.ptr()))
+        else if (i >= first_default && !defaults.is_none() && i - first_default < (size_t)PyTuple_GET_SIZE(defaults.ptr()))
             v = PyTuple_GET_ITEM(defaults.ptr(), i - first_default);
         else {
             PyErr_Format(PyExc_TypeError, "%s() missing required argument '%s'", name.c_str(), param_names[i].c_str());
@@ -311,7 +313,7 @@ PyObject *dispatcher_call(PyObject *self, PyObject *args, PyObject *kwargs) {
     // hotloop.stencil), which writes only the points the kernel computes.
     if (d->options.stencil && !d->options.stencil->with_out && kwargs && PyDict_GetItemString(kwargs, "out")) {
         nb::object with_out = nb::getattr(nb::handle(self), "_stencil_with_out", nb::none());
-        if (!with_out.is_none()) return PyObject_Call(with_out.ptr(), args, kwargs);
+        if (nb::isinstance<Dispatcher>(with_out)) return PyObject_Call(with_out.ptr(), args, kwargs);
     }
     return d->call(&PyTuple_GET_ITEM(args, 0), (size_t)PyTuple_GET_SIZE(args), kwargs);
 }
