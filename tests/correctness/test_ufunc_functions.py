@@ -177,15 +177,18 @@ COMPLEX = st.builds(complex, PARTS, PARTS)
 @SETTINGS
 @given(st.lists(st.tuples(COMPLEX, COMPLEX), min_size=1, max_size=8), st.booleans())
 def test_complex_division_bit_for_bit(pairs, single):
-    """Array elements and np.divide follow NumPy's loop (multiply by the reciprocal; a
-    zero divisor gives inf/nan), Python's `/` on complex scalars CPython's _Py_c_quot
-    (ZeroDivisionError), error_model="numpy" NumPy's: all compared bit for bit."""
+    """Array elements, np.divide and `/` with a NumPy scalar operand follow NumPy's loop
+    (multiply by the reciprocal; np.divide by zero gives inf/nan), `/` of two Python
+    complex numbers CPython's _Py_c_quot (ZeroDivisionError), error_model="numpy"
+    NumPy's: all compared bit for bit."""
     with np.errstate(over="ignore"):  # complex64: large parts become inf
         a = np.array([p[0] for p in pairs], dtype=np.complex64 if single else np.complex128)
         b = np.array([p[1] for p in pairs], dtype=a.dtype)
     check(JIT[f_divide], a, b)
     check(DIVIDE_OP, a, b)
     check(JIT[f_divide], a[0], b[0])  # NumPy scalars run NumPy's loop too
+    if b[0] != 0:  # (by zero the / operator raises ZeroDivisionError: error_model="python")
+        check(DIVIDE_OP, a[0], b[0])  # and so does / with a NumPy scalar operand
     x, y = complex(pairs[0][0]), complex(pairs[0][1])
     check(DIVIDE_OP, x, y)  # ZeroDivisionError when y == 0, as CPython
     with np.errstate(all="ignore"):

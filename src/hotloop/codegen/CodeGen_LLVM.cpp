@@ -196,6 +196,31 @@ private:
         continue_in_dead_block();
     }
 
+    // print(...): hl_print(types, values, sep, end), the types a string of type spellings
+    // ("str" for a literal's text, "~" after a Python number's) separated by '\x1f', each
+    // value behind a pointer.
+    void print(const Print *p) {
+        std::string types;
+        llvm::Type *ptr_t = b.getPtrTy();
+        auto *values = entry_alloca(llvm::ArrayType::get(ptr_t, std::max<size_t>(1, p->values.size())), "print.values");
+        for (size_t i = 0; i < p->values.size(); i++) {
+            if (i) types += '\x1f';
+            llvm::Value *at;
+            if (const Expr &v = p->values[i]) {
+                types += v->type.str() + (v->type.is_scalar() && v->type.weak() ? "~" : "");  // ~: a Python number
+                at = entry_alloca(ltype(v->type), "print.value");
+                b.CreateStore(expr(v), at);
+            } else {
+                types += "str";
+                at = b.CreateGlobalStringPtr(p->texts[i], "hl.print.text");
+            }
+            b.CreateStore(at, b.CreateConstInBoundsGEP2_32(values->getAllocatedType(), values, 0, (unsigned)i));
+        }
+        auto callee = mod.getOrInsertFunction("hl_print", b.getVoidTy(), ptr_t, ptr_t, ptr_t, ptr_t);
+        b.CreateCall(callee, {b.CreateGlobalStringPtr(types, "hl.print.types"), values,
+                              b.CreateGlobalStringPtr(p->sep, "hl.print.sep"), b.CreateGlobalStringPtr(p->end, "hl.print.end")});
+    }
+
     // A runtime call that returned null has left its exception pending: return it.
     void return_if_null(llvm::Value *ptr) {
         auto *fail = block("null"), *ok = block("ok");
@@ -293,6 +318,7 @@ private:
             break;
         }
         case NodeType::Evaluate: expr(s->as<Evaluate>()->value); break;
+        case NodeType::Print: print(s->as<Print>()); break;
         default: internal_error("codegen: unexpected statement");
         }
     }
@@ -1080,11 +1106,12 @@ private:
             if (python_errors())
                 raise_if(b.CreateAnd(b.CreateFCmpOEQ(c, zero), b.CreateFCmpOEQ(d, zero)), ExcKind::ZeroDivisionError,
                          "complex division by zero");
-            // Smith's algorithm: scale by the larger part of y. Python's `/` (CPython's
-            // _Py_c_quot, as Numba) divides by the denominator; NumPy's loop (array
-            // elements, np.divide, error_model="numpy") multiplies by its reciprocal, and
-            // a zero divisor gives a/|c|, b/|c| (inf or nan) instead of raising.
-            bool numpy_rule = !python_errors();
+            // Smith's algorithm: scale by the larger part of y. CPython's `/` of two Python
+            // complex numbers (_Py_c_quot) divides by the denominator; NumPy's loop (array
+            // elements, np.divide, a NumPy scalar operand, error_model="numpy") multiplies
+            // by its reciprocal, and there a zero divisor gives a/|c|, b/|c| (inf or nan)
+            // where Python's rules raise.
+            bool numpy_rule = !python_errors() || !t.weak();
             auto quotient = [&](llvm::Value *num, llvm::Value *den) {
                 if (!numpy_rule) return b.CreateFDiv(num, den);
                 return b.CreateFMul(num, b.CreateFDiv(llvm::ConstantFP::get(den->getType(), 1.0), den));
@@ -1096,7 +1123,7 @@ private:
             llvm::Value *r1 = b.CreateFDiv(d, c), *den1 = b.CreateFAdd(c, b.CreateFMul(d, r1));
             llvm::Value *re1 = quotient(b.CreateFAdd(a, b.CreateFMul(bb, r1)), den1);
             llvm::Value *im1 = quotient(b.CreateFSub(bb, b.CreateFMul(a, r1)), den1);
-            if (numpy_rule) {
+            if (!python_errors()) {
                 llvm::Value *by_zero = b.CreateFCmpOEQ(abs_c, zero);
                 re1 = b.CreateSelect(by_zero, b.CreateFDiv(a, abs_c), re1);
                 im1 = b.CreateSelect(by_zero, b.CreateFDiv(bb, abs_c), im1);

@@ -170,6 +170,10 @@ private:
             nb::handle v = n.attr("value");
             if (kind_of(v) == "Constant" && nb::isinstance<nb::str>(v.attr("value")))
                 return Block::make({}, l);  // a string used as a comment
+            if (kind_of(v) == "Call") {
+                Expr fn = expr(v.attr("func"));
+                if (auto *r = fn->as<Ref>(); r && r->kind == RefKind::Function && r->name == "print") return print(v, l);
+            }
             return Evaluate::make(expr(v), l);
         }
         if (k == "Raise") return raise(n, l);
@@ -284,6 +288,35 @@ private:
         ParallelInfo par;
         par.parallel = ref->name != "range";  // prange: parallel when the function is parallel=True
         return For::make(var, start, stop, step, block(n.attr("body")), l, par);
+    }
+
+    static bool is_text(nb::handle n) { return kind_of(n) == "Constant" && nb::isinstance<nb::str>(n.attr("value")); }
+
+    // print(a, "text", b, sep=" ", end="\n"): values, string literals, literal sep/end.
+    Stmt print(nb::handle call, Loc l) {
+        std::vector<Expr> values;
+        std::vector<std::string> texts;
+        for (nb::handle a : call.attr("args")) {
+            if (kind_of(a) == "Starred") fail(a, "print(*args) is not supported", "pass the values one by one");
+            bool text = is_text(a);
+            values.push_back(text ? nullptr : expr(a));
+            texts.push_back(text ? nb::cast<std::string>(a.attr("value")) : "");
+        }
+        std::string sep = " ", end = "\n";
+        for (nb::handle k : call.attr("keywords")) {
+            nb::handle name = k.attr("arg"), value = k.attr("value");
+            std::string kw = name.is_none() ? "**" : nb::cast<std::string>(name);
+            bool none = kind_of(value) == "Constant" && value.attr("value").is_none();
+            if ((kw == "sep" || kw == "end") && (is_text(value) || none)) {
+                if (!none) (kw == "sep" ? sep : end) = nb::cast<std::string>(value.attr("value"));
+            } else if (kw == "sep" || kw == "end") {
+                fail(value, "print(" + kw + "=...) must be a string literal in compiled code", "write " + kw + "=\", \" or leave it out");
+            } else {
+                fail(k, "print(" + kw + "=...) is not supported in compiled code",
+                     "compiled print writes to sys.stdout; return the values and print them in Python for other files");
+            }
+        }
+        return Print::make(std::move(values), std::move(texts), sep, end, l);
     }
 
     Stmt raise(nb::handle n, Loc l) {
@@ -555,7 +588,7 @@ private:
             return ComplexImm::make(PyComplex_RealAsDouble(c.ptr()), PyComplex_ImagAsDouble(c.ptr()), t, l);
         }
         // Builtin types used as functions or dtypes: int, float, bool, complex.
-        for (const char *b : {"int", "float", "bool", "complex", "range", "len", "abs", "min", "max", "round"}) {
+        for (const char *b : {"int", "float", "bool", "complex", "range", "len", "abs", "min", "max", "round", "print"}) {
             nb::object builtin = nb::module_::import_("builtins").attr(b);
             if (obj.is(builtin)) return Ref::make(RefKind::Function, b, l);
         }

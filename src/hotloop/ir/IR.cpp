@@ -312,5 +312,13 @@ Stmt Raise::make(ExcKind kind, const std::string &message, Loc l) {
     return n;
 }
 Stmt Evaluate::make(Expr value, Loc l) { auto n = stmt<Evaluate>(l); n->value = std::move(value); return n; }
+Stmt Print::make(std::vector<Expr> values, std::vector<std::string> texts, std::string sep, std::string end, Loc l) {
+    auto n = stmt<Print>(l);
+    n->values = std::move(values);
+    n->texts = std::move(texts);
+    n->sep = std::move(sep);
+    n->end = std::move(end);
+    return n;
+}
 
 }  // namespace hotloop

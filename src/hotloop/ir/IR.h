@@ -54,7 +54,7 @@ enum class NodeType : uint8_t {
     // untyped expressions (frontend output only)
     Ref, Attr, Subscript, UCall,
     // statements
-    Block, Assign, Store, If, For, While, Break, Continue, Return, Raise, Evaluate,
+    Block, Assign, Store, If, For, While, Break, Continue, Return, Raise, Evaluate, Print,
 };
 
 struct ExprNode;
@@ -280,6 +280,11 @@ struct Raise : StmtNode { HL_STMT_NODE(Raise) ExcKind kind; std::string message;
 // An expression evaluated for its effect (a call).
 struct Evaluate : StmtNode { HL_STMT_NODE(Evaluate) Expr value;
     static Stmt make(Expr value, Loc l = {}); };
+// print(...): each item a value (numbers, arrays) or, where the value is null, the text
+// of a string literal; printed by Python's print with sep and end.
+struct Print : StmtNode { HL_STMT_NODE(Print) std::vector<Expr> values; std::vector<std::string> texts;
+    std::string sep = " ", end = "\n";
+    static Stmt make(std::vector<Expr> values, std::vector<std::string> texts, std::string sep, std::string end, Loc l = {}); };
 
 #undef HL_EXPR_NODE
 #undef HL_STMT_NODE

@@ -257,6 +257,17 @@ public:
             break;
         }
         case NodeType::Evaluate: pad(ind); expr(s->as<Evaluate>()->value); os << "\n"; break;
+        case NodeType::Print: {
+            auto *p = s->as<Print>();
+            pad(ind); os << "print(";
+            for (size_t i = 0; i < p->values.size(); i++) {
+                if (i) os << ", ";
+                if (p->values[i]) expr(p->values[i]);
+                else os << '"' << p->texts[i] << '"';
+            }
+            os << ")\n";
+            break;
+        }
         default: pad(ind); os << "<expr?>\n";
         }
     }

@@ -8,7 +8,7 @@ namespace hotloop {
     X(MakeTuple) X(TupleGet) X(AllocArray) X(View) X(ArrayMap) X(Reduce) X(Reshape) X(Overlaps) X(Roll) X(Transpose) X(Ref) X(Attr) X(Subscript) X(UCall)
 #define HL_STMT_CASES(X)                                                                  \
     X(Block) X(Assign) X(Store) X(If) X(For) X(While) X(Break) X(Continue) X(Return)       \
-    X(Raise) X(Evaluate)
+    X(Raise) X(Evaluate) X(Print)
 
 // ---- IRVisitor -------------------------------------------------------------------------
 
@@ -89,6 +89,9 @@ void IRVisitor::visit(const Continue *) {}
 void IRVisitor::visit(const Return *op) { visit(op->value); }
 void IRVisitor::visit(const Raise *) {}
 void IRVisitor::visit(const Evaluate *op) { visit(op->value); }
+void IRVisitor::visit(const Print *op) {
+    for (auto &v : op->values) visit(v);
+}
 
 // ---- IRMutator -------------------------------------------------------------------------
 
@@ -343,6 +346,16 @@ Stmt IRMutator::visit(const Evaluate *op, const Stmt &self) {
     Expr v = mutate(op->value);
     if (v == op->value) return self;
     return Evaluate::make(v, op->loc);
+}
+Stmt IRMutator::visit(const Print *op, const Stmt &self) {
+    bool changed = false;
+    std::vector<Expr> vs;
+    for (auto &v : op->values) {
+        vs.push_back(v ? mutate(v) : v);
+        changed = changed || vs.back() != v;
+    }
+    if (!changed) return self;
+    return Print::make(std::move(vs), op->texts, op->sep, op->end, op->loc);
 }
 
 Expr substitute(const Expr &e, const std::map<std::string, Expr> &values) {

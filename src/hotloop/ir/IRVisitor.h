@@ -24,7 +24,7 @@ protected:
     HL_VISIT(ArrayMap) HL_VISIT(Reduce) HL_VISIT(Reshape) HL_VISIT(Overlaps) HL_VISIT(Roll) HL_VISIT(Transpose)
     HL_VISIT(Ref) HL_VISIT(Attr) HL_VISIT(Subscript) HL_VISIT(UCall)
     HL_VISIT(Block) HL_VISIT(Assign) HL_VISIT(Store) HL_VISIT(If) HL_VISIT(For) HL_VISIT(While)
-    HL_VISIT(Break) HL_VISIT(Continue) HL_VISIT(Return) HL_VISIT(Raise) HL_VISIT(Evaluate)
+    HL_VISIT(Break) HL_VISIT(Continue) HL_VISIT(Return) HL_VISIT(Raise) HL_VISIT(Evaluate) HL_VISIT(Print)
 #undef HL_VISIT
 };
 
@@ -47,7 +47,7 @@ protected:
 #define HL_MUTATE(T) virtual Stmt visit(const T *, const Stmt &self);
     HL_MUTATE(Block) HL_MUTATE(Assign) HL_MUTATE(Store) HL_MUTATE(If) HL_MUTATE(For)
     HL_MUTATE(While) HL_MUTATE(Break) HL_MUTATE(Continue) HL_MUTATE(Return) HL_MUTATE(Raise)
-    HL_MUTATE(Evaluate)
+    HL_MUTATE(Evaluate) HL_MUTATE(Print)
 #undef HL_MUTATE
 };
 

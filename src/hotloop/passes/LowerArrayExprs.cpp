@@ -175,6 +175,12 @@ public:
             return Return::make(r->value ? hoist(r->value, pre) : nullptr, s->loc);
         }
         case NodeType::Evaluate: return Evaluate::make(hoist(s->as<Evaluate>()->value, pre), s->loc);
+        case NodeType::Print: {
+            auto *p = s->as<Print>();
+            std::vector<Expr> values;
+            for (auto &v : p->values) values.push_back(v ? hoist(v, pre) : v);
+            return Print::make(std::move(values), p->texts, p->sep, p->end, s->loc);
+        }
         default: return s;
         }
     }

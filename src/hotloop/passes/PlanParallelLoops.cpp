@@ -333,6 +333,9 @@ private:
             fail(s->loc, "return inside a prange loop",
                  "compute a flag or a reduction in the loop and return after it, or use range(...)");
         case NodeType::Evaluate: read(s->as<Evaluate>()->value, defined, s->loc); break;
+        case NodeType::Print:
+            // Python's print needs the GIL, which the thread that started the loop holds.
+            fail(s->loc, "print inside a prange loop", "print after the loop, or use range(...) for this loop");
         default: break;
         }
     }

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "hotloop/runtime/Runtime.h"
+#include "hotloop/sema/SignatureParser.h"
 
 namespace hotloop {
 
@@ -323,6 +324,46 @@ PyObject *read_value(const Type &t, const char *src) {
     }
     PyErr_SetString(PyExc_SystemError, "hotloop: cannot convert the result");
     return nullptr;
+}
+
+void print_values(const char *types, void *const *values, const char *sep, const char *end) {
+    PyGILState_STATE gil = PyGILState_Ensure();  // held already, unless the function is nogil
+    PyObject *args = PyList_New(0);
+    bool ok = args != nullptr;
+    std::string all = types;
+    size_t start = 0, i = 0;
+    while (ok && !all.empty() && start <= all.size()) {
+        size_t stop = all.find('\x1f', start);
+        std::string spelling = all.substr(start, stop == std::string::npos ? std::string::npos : stop - start);
+        const char *at = static_cast<const char *>(values[i++]);
+        PyObject *v = nullptr;
+        try {  // nothing may unwind into the generated code that called us
+            if (spelling == "str") {
+                v = PyUnicode_FromString(at);
+            } else if (spelling.back() == '~') {  // a Python number
+                v = read_value(parse_type(spelling.substr(0, spelling.size() - 1)), at);
+            } else {  // a NumPy scalar prints as its 0-d array does; arrays as views
+                Type t = parse_type(spelling);
+                v = t.is_scalar() ? read_zero_d(t, at) : read_value(t, at);
+            }
+        } catch (std::exception &e) {
+            PyErr_SetString(PyExc_SystemError, ("hotloop print: " + spelling + ": " + e.what()).c_str());
+        }
+        ok = v && PyList_Append(args, v) == 0;
+        Py_XDECREF(v);
+        if (stop == std::string::npos) break;
+        start = stop + 1;
+    }
+    PyObject *tuple = ok ? PyList_AsTuple(args) : nullptr;
+    PyObject *kwargs = tuple ? Py_BuildValue("{s:s,s:s}", "sep", sep, "end", end) : nullptr;
+    PyObject *print = kwargs ? PyDict_GetItemString(PyEval_GetBuiltins(), "print") : nullptr;
+    PyObject *done = print ? PyObject_Call(print, tuple, kwargs) : nullptr;
+    if (!done) PyErr_WriteUnraisable(print);  // e.g. a closed sys.stdout: reported, not raised
+    Py_XDECREF(done);
+    Py_XDECREF(kwargs);
+    Py_XDECREF(tuple);
+    Py_XDECREF(args);
+    PyGILState_Release(gil);
 }
 
 }  // namespace hotloop

@@ -28,4 +28,8 @@ PyObject *read_value(const Type &t, const char *src);
 // The scalar of type t at src as a 0-d NumPy array of its dtype. New reference or null.
 PyObject *read_zero_d(const Type &t, const char *src);
 
+// print(...) in compiled code (runtime::PrintHook): the values as Python prints them,
+// through Python's own print (NumPy scalars and arrays as NumPy shows them).
+void print_values(const char *types, void *const *values, const char *sep, const char *end);
+
 }  // namespace hotloop

@@ -8,9 +8,11 @@
 #include "hotloop/ir/Error.h"
 #include "hotloop/jit/JITEngine.h"
 #include "hotloop/jit/ObjectCache.h"
+#include "hotloop/python/Boxing.h"
 #include "hotloop/python/Dispatcher.h"
 #include "hotloop/python/Ufunc.h"
 #include "hotloop/runtime/Parallel.h"
+#include "hotloop/runtime/Runtime.h"
 #include "hotloop/sema/Builtins.h"
 
 namespace nb = nanobind;
@@ -28,6 +30,7 @@ NB_MODULE(_core, m) {
     nb::set_leak_warnings(false);
     m.doc() = "hotloop's compiler and runtime (C++); use the hotloop package instead.";
     nb::exception<InternalError>(m, "InternalError", PyExc_RuntimeError);
+    runtime::set_print_hook(&print_values);
     bind_dispatcher(m);
     bind_ufunc(m);
     m.def("host_info", [] {

@@ -1,5 +1,6 @@
 #include "hotloop/runtime/Runtime.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -46,7 +47,20 @@ void release(Buffer *b) {
     }
 }
 
+namespace {
+PrintHook print_hook = nullptr;
+}
+
+void set_print_hook(PrintHook hook) { print_hook = hook; }
+
 extern "C" {
+
+// print(...) in compiled code: the Python layer's hook prints with Python's print (in
+// plain C++, without one, the types are written instead: tests/cpp never prints).
+static void hl_print(const char *types, void *const *values, const char *sep, const char *end) {
+    if (print_hook) print_hook(types, values, sep, end);
+    else std::fprintf(stderr, "hotloop print without a Python hook: %s\n", types);
+}
 
 // Records an exception; the generated function then returns a non-zero status.
 static void hl_raise(int32_t kind, const char *message) {
@@ -152,6 +166,7 @@ static void *hl_reshape_strided(void *data, Buffer **owner, int64_t ndim, const 
 std::vector<Symbol> symbols() {
     std::vector<Symbol> out = {
         {"hl_raise", reinterpret_cast<void *>(&hl_raise)},
+        {"hl_print", reinterpret_cast<void *>(&hl_print)},
         {"hl_alloc", reinterpret_cast<void *>(&hl_alloc)},
         {"hl_reshape_strided", reinterpret_cast<void *>(&hl_reshape_strided)},
     };

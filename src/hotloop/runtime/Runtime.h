@@ -42,6 +42,11 @@ void adopt_call_buffers(const std::vector<Buffer *> &buffers);
 void retain(Buffer *b);   // a NumPy array now owns a reference
 void release(Buffer *b);  // ... and gave it up
 
+// print(...) in compiled code calls the hook the Python layer installs: `types` spells
+// each value's type ("str": values[i] is the text), separated by '\x1f'.
+using PrintHook = void (*)(const char *types, void *const *values, const char *sep, const char *end);
+void set_print_hook(PrintHook hook);
+
 // Every runtime function generated code may call: name and address.
 struct Symbol { const char *name; void *address; };
 std::vector<Symbol> symbols();

@@ -184,6 +184,25 @@ private:
             }
             return Return::make(convert(v, rt, s->loc, "returning"), s->loc);
         }
+        case NodeType::Print: {
+            auto *p = s->as<Print>();
+            std::vector<Expr> values;
+            for (auto &v : p->values) {
+                if (!v) { values.push_back(nullptr); continue; }
+                Expr e = lower(v);
+                if (e->type.is_unknown()) {
+                    if (!final_pass) return s;
+                    error(v->loc, "print(): the type of '" + to_string(v) + "' is unknown", "");
+                }
+                if (!e->type.is_scalar() && !e->type.is_array())
+                    error(v->loc, "print() of " + (e->type.is_tuple() ? std::string("a tuple") : "'" + to_string(v) + "'") +
+                                      " is not supported in compiled code",
+                          "print numbers and arrays: print(t[0], t[1])");
+                values.push_back(e);
+            }
+            if (!final_pass) return s;
+            return Print::make(std::move(values), p->texts, p->sep, p->end, s->loc);
+        }
         case NodeType::Evaluate: {
             auto *call = s->as<Evaluate>()->value->as<UCall>();
             auto *fn = call ? call->func->as<Ref>() : nullptr;
