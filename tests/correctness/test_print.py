@@ -102,3 +102,44 @@ def parallel_function_serial_loop(a):
 def test_nogil_and_parallel_functions(capsys):
     assert same_output(capsys, without_the_gil, 2.5) == "nogil 2.5\n"
     same_output(capsys, parallel_function_serial_loop, np.arange(5.0))
+
+
+@hl.jit
+def show(x):
+    print("value", x)
+    return x * 2
+
+
+@hl.jit(parallel=True)
+def prints_from_a_callee(a):
+    for i in hl.prange(a.shape[0]):
+        a[i] = show(a[i])
+    return a
+
+
+def test_print_from_code_running_on_the_thread_pool(capsys):
+    """A callee that prints, called from a prange loop running on several threads: the
+    caller lets go of the GIL around the parallel region, so the workers can print (in no
+    particular order) instead of waiting for it forever."""
+    hl._core._set_min_chunk_work(1)
+    try:
+        capsys.readouterr()
+        a = prints_from_a_callee(np.arange(200.0))
+    finally:
+        hl._core._set_min_chunk_work(0)
+    np.testing.assert_array_equal(a, np.arange(200.0) * 2)
+    lines = capsys.readouterr().out.splitlines()
+    assert sorted(lines) == sorted(f"value {float(i)}" for i in range(200))
+
+
+@hl.guvectorize(["void(float64[:], float64[:])"], "(n)->(n)")
+def gufunc_prints(x, out):
+    print(x)
+    for i in range(x.shape[0]):
+        out[i] = x[i]
+
+
+def test_print_in_a_gufunc_kernel(capsys):
+    capsys.readouterr()
+    gufunc_prints(np.arange(3.0))
+    assert capsys.readouterr().out == "[0. 1. 2.]\n"

@@ -201,6 +201,9 @@ def test_complex_division_examples():
     check(JIT[f_divide], np.array([1 + 2j, -1j, np.nan]), np.array([0j, -0j, 0j]))
     check(DIVIDE_OP, 878052889971503.0 + 0j, -1.5j)
     check(DIVIDE_OP, 1 + 1j, 0j)  # ZeroDivisionError
+    # complex / np.float64: CPython's complex.__truediv__ takes it (np.float64 is a float)
+    check(DIVIDE_OP, 5 + 0j, np.array([3.0])[0])
+    check(DIVIDE_OP, np.complex128(5), 3.0)  # NumPy's
 
 
 def test_bool_floor_divide_is_int8():

@@ -70,3 +70,36 @@ def test_damaged_entry_is_recompiled_with_a_warning(tmp_path):
     assert "damaged cache entry" in err
     out, _ = run(tmp_path)  # rewritten: used again
     assert out[0].startswith("True")
+
+
+EDITED = textwrap.dedent("""
+    import numpy as np
+    import hotloop as hl
+
+    @hl.jit(cache=True)
+    def div(z, w):
+        print("v1.2", end="{end}")
+        return z / w
+""")
+CHECK = textwrap.dedent("""
+    import numpy as np
+    from edited import div
+    x, y = 878052889971503.0 + 0j, -1.5j
+    print("|", div(x, y) == div.py_func(x, y), div(np.complex128(x), np.complex128(y)) ==
+          div.py_func(np.complex128(x), np.complex128(y)))
+""")
+
+
+def test_entries_differ_in_what_the_ir_text_hides(tmp_path):
+    """print's end= and texts, and Python numbers against NumPy scalars (complex division
+    rounds differently for them), are part of the key: no stale code after an edit."""
+    env = dict(os.environ, HOTLOOP_CACHE_DIR=str(tmp_path / "cache"),
+               PYTHONPATH=os.pathsep.join([PYTHON_DIR, str(tmp_path)] + sys.path))
+    outputs = []
+    for end in ["!", "?", "?"]:
+        (tmp_path / "edited.py").write_text(EDITED.replace("{end}", end))
+        r = subprocess.run([sys.executable, "-c", CHECK], capture_output=True, text=True, env=env, timeout=120)
+        assert r.returncode == 0, r.stderr[-3000:]
+        outputs.append(r.stdout)
+    for out, end in zip(outputs, ["!", "?", "?"]):
+        assert out == f"v1.2{end}v1.2{end}v1.2{end}v1.2{end}| True True\n", out

@@ -1093,7 +1093,7 @@ private:
         return b.CreateInsertValue(z, i, {1u});
     }
 
-    llvm::Value *complex_binary(BinOp op, llvm::Value *x, llvm::Value *y, const Type &t) {
+    llvm::Value *complex_binary(BinOp op, llvm::Value *x, llvm::Value *y, const Type &t, bool python_quotient) {
         llvm::Value *a = re(x), *bb = im(x), *c = re(y), *d = im(y);
         switch (op) {
         case BinOp::Add: return make_complex(b.CreateFAdd(a, c), b.CreateFAdd(bb, d), t);
@@ -1106,12 +1106,12 @@ private:
             if (python_errors())
                 raise_if(b.CreateAnd(b.CreateFCmpOEQ(c, zero), b.CreateFCmpOEQ(d, zero)), ExcKind::ZeroDivisionError,
                          "complex division by zero");
-            // Smith's algorithm: scale by the larger part of y. CPython's `/` of two Python
-            // complex numbers (_Py_c_quot) divides by the denominator; NumPy's loop (array
-            // elements, np.divide, a NumPy scalar operand, error_model="numpy") multiplies
+            // Smith's algorithm: scale by the larger part of y. CPython's complex `/`
+            // (_Py_c_quot: Binary::python_quotient) divides by the denominator; NumPy's loop
+            // (array elements, np.divide, a NumPy operand, error_model="numpy") multiplies
             // by its reciprocal, and there a zero divisor gives a/|c|, b/|c| (inf or nan)
             // where Python's rules raise.
-            bool numpy_rule = !python_errors() || !t.weak();
+            bool numpy_rule = !python_errors() || !python_quotient;
             auto quotient = [&](llvm::Value *num, llvm::Value *den) {
                 if (!numpy_rule) return b.CreateFDiv(num, den);
                 return b.CreateFMul(num, b.CreateFDiv(llvm::ConstantFP::get(den->getType(), 1.0), den));
@@ -1219,7 +1219,7 @@ private:
         ieee_op = op->ieee;
         if (t.is_complex()) {
             if (op->op == BinOp::Pow) return complex_pow(a, bv, t);
-            return complex_binary(op->op, a, bv, t);
+            return complex_binary(op->op, a, bv, t, op->python_quotient);
         }
         if (t.is_float()) {
             llvm::Value *v = float_binary(op->op, a, bv, t, op->b);

@@ -115,7 +115,10 @@ struct Cast : ExprNode { HL_EXPR_NODE(Cast) Expr value;
 // gives inf/nan (integers: 0) instead of raising ZeroDivisionError.
 // `reassociable`: a float reduction's accumulation, which may be reordered into partial
 // sums (vectorized), as NumPy's pairwise sum reorders it.
+// `python_quotient`: a complex division CPython computes (Python numbers, not NumPy's
+// loop): it rounds differently (codegen).
 struct Binary : ExprNode { HL_EXPR_NODE(Binary) BinOp op; Expr a, b; bool ieee = false; bool reassociable = false;
+    bool python_quotient = false;
     static Expr make(BinOp op, Expr a, Expr b, Type t = {}, Loc l = {}); };
 struct Unary : ExprNode { HL_EXPR_NODE(Unary) UnOp op; Expr a;
     static Expr make(UnOp op, Expr a, Type t = {}, Loc l = {}); };

@@ -15,6 +15,21 @@ std::string fmt_double(double v) {
     return s;
 }
 
+// A string literal as Python would write it in double quotes (IR text is a cache key).
+std::string quoted(const std::string &text) {
+    std::string out = "\"";
+    for (unsigned char c : text) {
+        if (c == '"' || c == '\\') out += '\\', out += (char)c;
+        else if (c == '\n') out += "\\n";
+        else if (c < 0x20 || c == 0x7f) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\x%02x", c);
+            out += buf;
+        } else out += (char)c;
+    }
+    return out + "\"";
+}
+
 class Printer {
 public:
     std::ostringstream os;
@@ -253,7 +268,7 @@ public:
         }
         case NodeType::Raise: {
             auto *r = s->as<Raise>();
-            pad(ind); os << "raise " << exc_name(r->kind) << "(\"" << r->message << "\")\n";
+            pad(ind); os << "raise " << exc_name(r->kind) << "(" << quoted(r->message) << ")\n";
             break;
         }
         case NodeType::Evaluate: pad(ind); expr(s->as<Evaluate>()->value); os << "\n"; break;
@@ -263,9 +278,9 @@ public:
             for (size_t i = 0; i < p->values.size(); i++) {
                 if (i) os << ", ";
                 if (p->values[i]) expr(p->values[i]);
-                else os << '"' << p->texts[i] << '"';
+                else os << quoted(p->texts[i]);
             }
-            os << ")\n";
+            os << (p->values.empty() ? "" : ", ") << "sep=" << quoted(p->sep) << ", end=" << quoted(p->end) << ")\n";
             break;
         }
         default: pad(ind); os << "<expr?>\n";

@@ -245,7 +245,7 @@ PyObject *read_zero_d(const Type &t, const char *src) {
     return a;
 }
 
-PyObject *read_value(const Type &t, const char *src) {
+PyObject *read_value(const Type &t, const char *src, bool borrow) {
     switch (t.kind()) {
     case Type::Kind::None: Py_RETURN_NONE;
     case Type::Kind::Scalar:
@@ -307,7 +307,7 @@ PyObject *read_value(const Type &t, const char *src) {
             base = reinterpret_cast<PyObject *>(owner & ~uintptr_t(1));
             Py_INCREF(base);
             if (!PyArray_ISWRITEABLE(reinterpret_cast<PyArrayObject *>(base))) flags = 0;
-        } else {
+        } else if (!borrow) {
             PyErr_SetString(PyExc_SystemError, "hotloop: returned array has no owner");
             return nullptr;
         }
@@ -344,7 +344,7 @@ void print_values(const char *types, void *const *values, const char *sep, const
                 v = read_value(parse_type(spelling.substr(0, spelling.size() - 1)), at);
             } else {  // a NumPy scalar prints as its 0-d array does; arrays as views
                 Type t = parse_type(spelling);
-                v = t.is_scalar() ? read_zero_d(t, at) : read_value(t, at);
+                v = t.is_scalar() ? read_zero_d(t, at) : read_value(t, at, /*borrow=*/true);
             }
         } catch (std::exception &e) {
             PyErr_SetString(PyExc_SystemError, ("hotloop print: " + spelling + ": " + e.what()).c_str());

@@ -24,7 +24,9 @@ size_t align_of(const Type &t);
 // with a Python exception set on failure (e.g. an int that does not fit).
 bool write_value(const Type &t, PyObject *obj, char *dst);
 // Builds the Python object for a value of type t at src. New reference or null.
-PyObject *read_value(const Type &t, const char *src);
+// `borrow`: an array without an owner (a gufunc kernel's argument) may be wrapped without
+// one, for a use that ends before the memory does (print).
+PyObject *read_value(const Type &t, const char *src, bool borrow = false);
 // The scalar of type t at src as a 0-d NumPy array of its dtype. New reference or null.
 PyObject *read_zero_d(const Type &t, const char *src);
 

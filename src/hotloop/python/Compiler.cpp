@@ -223,8 +223,15 @@ Expr resolve_object(nb::handle obj, const std::string &name, Loc loc) {
 std::string without_symbol_numbers(const std::string &ir) {
     std::string out;
     out.reserve(ir.size());
+    bool in_text = false;  // a string literal (raise messages, print texts): copied as it is
     for (size_t i = 0; i < ir.size(); i++) {
         char c = ir[i];
+        if (in_text || c == '"') {
+            if (c == '\\' && i + 1 < ir.size()) out += ir[i++];
+            else if (c == '"') in_text = !in_text;
+            out += ir[i];
+            continue;
+        }
         bool after_identifier = i > 0 && (std::isalnum((unsigned char)ir[i - 1]) || ir[i - 1] == '_');
         if (c == '.' && after_identifier && i + 1 < ir.size() && std::isdigit((unsigned char)ir[i + 1])) {
             // An identifier followed by .digits: only if the identifier starts with a letter or _.
@@ -338,6 +345,10 @@ std::unique_ptr<Specialization> compile_specialization(Dispatcher &d, const std:
     if (d.options.cache) {
         const HostInfo &h = jit.host();
         std::string return_spelling = typed->return_type.str();
+        // Python numbers and NumPy scalars print alike in IR but compile apart (complex
+        // division rounds differently, print shows them differently): mark the weak ones.
+        for (auto &a : args) return_spelling += a.is_scalar() && a.weak() ? " ~" : " .";
+        if (typed->return_type.is_scalar() && typed->return_type.weak()) return_spelling += " ~";
         // Each function's options are in its IR text.
         cache_key = ObjectCache::key(without_symbol_numbers(spec->ir_text) + "\n" + return_spelling + "\n" + h.triple + " " + h.cpu + " " +
                                      h.features + " llvm " + h.llvm_version + " hotloop " HOTLOOP_VERSION +

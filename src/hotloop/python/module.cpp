@@ -31,6 +31,8 @@ NB_MODULE(_core, m) {
     m.doc() = "hotloop's compiler and runtime (C++); use the hotloop package instead.";
     nb::exception<InternalError>(m, "InternalError", PyExc_RuntimeError);
     runtime::set_print_hook(&print_values);
+    runtime::set_region_hooks({[]() -> void * { return PyGILState_Check() ? PyEval_SaveThread() : nullptr; },
+                               [](void *state) { PyEval_RestoreThread(static_cast<PyThreadState *>(state)); }});
     bind_dispatcher(m);
     bind_ufunc(m);
     m.def("host_info", [] {

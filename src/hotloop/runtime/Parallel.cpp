@@ -26,6 +26,7 @@ std::atomic<int64_t> min_chunk_work{default_min_chunk_work};
 
 thread_local int thread_count = 0;  // 0: max_threads()
 thread_local bool in_region = false;
+RegionHooks region_hooks;
 
 int read_max_threads() {
     if (const char *env = std::getenv("HOTLOOP_NUM_THREADS")) {
@@ -87,6 +88,8 @@ void set_num_threads(int n) { thread_count = n; }
 
 void set_min_chunk_work(int64_t work) { min_chunk_work = work > 0 ? work : default_min_chunk_work; }
 
+void set_region_hooks(RegionHooks hooks) { region_hooks = hooks; }
+
 extern "C" {
 
 // How many chunks a loop of n iterations of `cost` each is split into.
@@ -125,9 +128,11 @@ static int32_t hl_parallel_for(ChunkFn fn, void *ctx, int64_t n, int64_t chunks)
         }
         in_region = outer;
     };
+    void *released = region_hooks.release ? region_hooks.release() : nullptr;
     arena(std::min(threads, max_threads())).execute([&] {
         tbb::parallel_for(tbb::blocked_range<int64_t>(0, chunks, 1), body, tbb::simple_partitioner());
     });
+    if (released) region_hooks.reacquire(released);
     adopt_call_buffers(region.buffers);
     if (region.failed_chunk == INT64_MAX) return 0;
     pending_error() = region.error;

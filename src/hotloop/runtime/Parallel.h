@@ -29,6 +29,16 @@ void set_num_threads(int n);
 // Tests split even tiny loops into many chunks with a small value (0: the default).
 void set_min_chunk_work(int64_t work);
 
+// Around each region run on the pool, the Python layer lets go of the GIL if the calling
+// thread holds it (release returns what reacquire needs, null when there was nothing to
+// release): code in the region that prints (a callee, a stencil kernel) takes it on its
+// worker thread, which would otherwise wait forever for the blocked caller.
+struct RegionHooks {
+    void *(*release)() = nullptr;
+    void (*reacquire)(void *) = nullptr;
+};
+void set_region_hooks(RegionHooks hooks);
+
 std::vector<Symbol> parallel_symbols();
 
 }  // namespace hotloop::runtime

@@ -154,7 +154,7 @@ public:
         if (n == "range" || n == "prange" || n == "hotloop.prange" || n == "numba.prange")
             error(n + "() can only be used as the iterable of a for loop", "write for i in range(...):");
         if (n == "slice") error("slicing is not supported yet", "index one element at a time with integers in a loop");
-        if (n == "print") error("print() is not supported in compiled code yet", "return the values and print them in Python");
+        if (n == "print") error("print() is a statement in compiled code: its value (None) cannot be used", "call print(...) on a line of its own");
         if (n == "None") error("None is not callable", "");
         if (n == "complex") return make_complex();
         if (n == "np.real" || n == "np.imag" || n == "np.conj" || n == "np.conjugate") {

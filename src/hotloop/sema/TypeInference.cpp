@@ -653,7 +653,17 @@ private:
         if (t.is_complex() && bop != BinOp::Add && bop != BinOp::Sub && bop != BinOp::Mul && bop != BinOp::Div &&
             bop != BinOp::Pow)
             error(l, "'" + std::string(op_name(bop)) + "' on complex numbers is not supported yet", "");
-        return Binary::make(bop, convert(a, t, l, ""), convert(b, t, l, ""), t, l);
+        Expr e = Binary::make(bop, convert(a, t, l, ""), convert(b, t, l, ""), t, l);
+        // Which Python code divides: CPython's complex `/` when the left operand is a Python
+        // number and the right one a Python number or an np.float64 (a float subclass that
+        // complex.__truediv__ accepts); NumPy's loop when a NumPy value takes the operation.
+        if (bop == BinOp::Div && t.is_complex() && !of_arrays && a->type.weak() &&
+            (b->type.weak() || b->type == Type::float64())) {
+            auto n = std::make_shared<Binary>(*e->as<Binary>());
+            n->python_quotient = true;
+            e = n;
+        }
+        return e;
     }
 
     Expr lower_unary(const Unary *op) {
