@@ -1,4 +1,4 @@
-// @hl.stencil: a kernel written with relative indices (u[-1, 0] is the left neighbour of
+// @hl.stencil: a kernel written with relative indices (u[-1, 0] is the neighbour one row up of
 // the current element) becomes a function that applies it at every point, as Numba's
 // @stencil does. Runs on untyped IR, once per argument types (the loop nest depends on
 // the arrays' ndim, the result's dtype on the kernel's return type).
