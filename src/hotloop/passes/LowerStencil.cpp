@@ -27,10 +27,12 @@ std::string own_copy(const std::string &param) { return "$stencil_p_" + param; }
 const char *const out_var = "$stencil_out";
 const char *const out_param = "$stencil_outarg";  // kernel(a, out=b): b
 
-// What the kernel does with names: the arrays it subscripts, the names it assigns.
+// What the kernel does with names: the arrays it subscripts, the names it assigns; and
+// whether it returns, first where (errors about the kernel as a whole point there).
 struct Uses : IRVisitor {
     std::set<std::string> subscripted, assigned, renamed;  // renamed: `b = a` gives a another name
     bool returns = false;
+    Loc first_return;
     using IRVisitor::visit;
     void visit(const Subscript *op) override {
         if (auto *v = op->value->as<Var>()) subscripted.insert(v->name);
@@ -46,6 +48,7 @@ struct Uses : IRVisitor {
         IRVisitor::visit(op);
     }
     void visit(const Return *op) override {
+        if (!returns) first_return = op->loc;
         returns = true;
         IRVisitor::visit(op);
     }
@@ -207,27 +210,12 @@ Stmt loop_nest(const std::vector<std::pair<Expr, Expr>> &ranges, Stmt body, Loc 
     return body;
 }
 
-// Where errors about the kernel as a whole point: its first `return`.
-Loc first_return(const Stmt &body) {
-    struct Find : IRVisitor {
-        Loc found;
-        bool seen = false;
-        using IRVisitor::visit;
-        void visit(const Return *op) override {
-            if (!seen) found = op->loc, seen = true;
-        }
-    } f;
-    f.found = body ? body->loc : Loc{};
-    if (body) f.visit(body);
-    return f.found;
-}
-
 }  // namespace
 
 std::shared_ptr<Function> stencil_driver(const Function &kernel, const std::vector<Type> &args,
                                          const std::function<Type()> &result_type, const StencilOptions &o) {
-    Loc l = first_return(kernel.body);
     Uses uses = uses_of(kernel.body);
+    Loc l = uses.returns ? uses.first_return : kernel.body ? kernel.body->loc : Loc{};
     // Relatively indexed: the array parameters the kernel subscripts (or renames, an error
     // below), but for those in standard_indexing (as Numba). The first gives the shape.
     std::set<std::string> relative, copied;

@@ -75,6 +75,14 @@ Expr constant_expr(nb::handle v, const std::string &what, Loc loc) {
 
 namespace {
 
+// Type inference options of one specialization of d.
+SemaOptions sema_options(const Dispatcher &d) {
+    SemaOptions so;
+    so.locals = d.options.locals;
+    so.symbol = new_symbol(d.name);
+    return so;
+}
+
 // A reference to a Python object that IR can carry (a Ref's handle).
 std::shared_ptr<void> object_handle(nb::handle obj) {
     return std::shared_ptr<void>(new nb::object(nb::borrow(obj)), [](void *p) {
@@ -90,13 +98,10 @@ std::shared_ptr<Function> function_ir(Dispatcher &d, const std::vector<Type> &ar
     auto untyped = untyped_ir(d, &fe);
     if (!d.options.stencil) return untyped;
     try {
-        SemaOptions so;
-        so.locals = d.options.locals;
-        so.symbol = new_symbol(d.name);
-        const StencilOptions &st = *d.options.stencil;
-        std::vector<Type> kernel_args(args.begin(), args.end() - (st.with_out && !args.empty() ? 1 : 0));
+        SemaOptions so = sema_options(d);
+        std::vector<Type> kernel_args(args.begin(), args.end() - (d.options.has_out_parameter() && !args.empty() ? 1 : 0));
         auto kernel_result = [&] { return infer_types(*untyped, kernel_args, so, resolver)->return_type; };
-        auto driver = stencil_driver(*untyped, args, kernel_result, st);
+        auto driver = stencil_driver(*untyped, args, kernel_result, *d.options.stencil);
         debug_emit("ir", d.name, "stencil loop nest (untyped)", to_string(*driver));
         return driver;
     } catch (CompileError &e) {
@@ -116,7 +121,7 @@ public:
     std::shared_ptr<void> for_keywords(const std::shared_ptr<void> &handle, const std::vector<std::string> &keywords) override {
         nb::handle obj = *static_cast<nb::object *>(handle.get());
         Dispatcher &d = *nb::inst_ptr<Dispatcher>(obj);
-        if (!d.options.stencil || d.options.stencil->with_out ||
+        if (!d.options.stencil || d.options.has_out_parameter() ||
             std::find(keywords.begin(), keywords.end(), "out") == keywords.end())
             return handle;
         nb::object with_out = nb::getattr(obj, "_stencil_with_out", nb::none());
@@ -132,7 +137,7 @@ public:
         std::vector<std::pair<std::string, Expr>> out;
         for (auto &p : untyped->params) out.push_back({p.name, nullptr});
         size_t kernel_params = out.size();
-        if (d.options.stencil && d.options.stencil->with_out) out.push_back({"out", nullptr});
+        if (d.options.has_out_parameter()) out.push_back({"out", nullptr});
         nb::object defaults = d.py_func.attr("__defaults__");
         if (!defaults.is_none()) {
             size_t n = nb::len(defaults), first = kernel_params - n;
@@ -165,7 +170,7 @@ public:
                 throw CompileError(loc, "recursive calls (" + name + "() calling itself) are not supported",
                                    "rewrite the recursion as a loop");
         double fe = 0;
-        size_t nparams = untyped_ir(d, &fe)->params.size() + (d.options.stencil && d.options.stencil->with_out ? 1 : 0);
+        size_t nparams = untyped_ir(d, &fe)->params.size() + (d.options.has_out_parameter() ? 1 : 0);
         if (nparams != types.size())
             throw CompileError(loc, name + "() takes " + std::to_string(nparams) + " argument" + (nparams == 1 ? "" : "s") +
                                         " but " + std::to_string(types.size()) + " were given", "pass one value per parameter");
@@ -174,9 +179,7 @@ public:
         bool callee_parallel = d.options.parallel || (d.options.stencil && parallel);
         bool caller_parallel = std::exchange(parallel, callee_parallel);
         auto untyped = function_ir(d, types, this);
-        SemaOptions so;
-        so.locals = d.options.locals;
-        so.symbol = new_symbol(d.name);
+        SemaOptions so = sema_options(d);
         std::shared_ptr<Function> typed;
         try {
             typed = infer_types(*untyped, types, so, this);
@@ -287,9 +290,7 @@ std::shared_ptr<Function> untyped_ir(Dispatcher &d, double *seconds) {
 Type infer_return_type(Dispatcher &d, const std::vector<Type> &args) {
     Resolver resolver;
     auto untyped = function_ir(d, args, &resolver);
-    SemaOptions so;
-    so.locals = d.options.locals;
-    so.symbol = new_symbol(d.name);
+    SemaOptions so = sema_options(d);
     try {
         return infer_types(*untyped, args, so, &resolver)->return_type;
     } catch (CompileError &e) {
@@ -302,16 +303,17 @@ std::unique_ptr<Specialization> compile_specialization(Dispatcher &d, const std:
     auto spec = std::make_unique<Specialization>();
     spec->args = args;
     StageTimes &t = spec->times;
+    double fe = 0;
+    untyped_ir(d, &fe);
+    if (d.specializations.empty()) t.frontend = d.frontend_seconds;  // paid once per function
+
     auto t0 = Clock::now();
     Resolver resolver;
     resolver.parallel = d.options.parallel;
-    auto untyped = function_ir(d, args, &resolver);
-    if (d.specializations.empty()) t.frontend = d.frontend_seconds;  // paid once per function
+    auto untyped = function_ir(d, args, &resolver);  // a stencil's kernel is typed here too
 
-    SemaOptions so;
-    so.locals = d.options.locals;
+    SemaOptions so = sema_options(d);
     so.return_type = return_type;
-    so.symbol = new_symbol(d.name);
     std::shared_ptr<Function> typed;
     try {
         typed = infer_types(*untyped, args, so, &resolver);

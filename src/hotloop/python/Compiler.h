@@ -24,6 +24,8 @@ struct CompileOptions {
     bool fast_codegen = false;   // unoptimized machine code (evaluate's first calls on small arrays)
     std::map<std::string, Type> locals;
     std::shared_ptr<const StencilOptions> stencil;  // @stencil: the function is a kernel
+    // kernel(a, out=b): the stencil variant with one more parameter, after the kernel's
+    bool has_out_parameter() const { return stencil && stencil->with_out; }
 };
 
 struct StageTimes {

@@ -100,7 +100,7 @@ Dispatcher::Dispatcher(nb::object func, nb::dict opts, nb::list sigs) : py_func(
     defaults = py_func.attr("__defaults__");
     size_t ndefaults = defaults.is_none() ? 0 : nb::len(defaults);
     first_default = param_names.size() - ndefaults;
-    if (options.stencil && options.stencil->with_out) param_names.push_back("out");  // no default
+    if (options.has_out_parameter()) param_names.push_back("out");  // no default
     for (nb::handle s : sigs) {
         std::string text = nb::cast<std::string>(nb::str(s));
         try {
@@ -311,7 +311,7 @@ PyObject *dispatcher_call(PyObject *self, PyObject *args, PyObject *kwargs) {
     Dispatcher *d = nb::inst_ptr<Dispatcher>(self);
     // stencil(a, out=b) runs the stencil's variant with an `out` parameter (made by
     // hotloop.stencil), which writes only the points the kernel computes.
-    if (d->options.stencil && !d->options.stencil->with_out && kwargs && PyDict_GetItemString(kwargs, "out")) {
+    if (d->options.stencil && !d->options.has_out_parameter() && kwargs && PyDict_GetItemString(kwargs, "out")) {
         nb::object with_out = nb::getattr(nb::handle(self), "_stencil_with_out", nb::none());
         if (nb::isinstance<Dispatcher>(with_out)) return PyObject_Call(with_out.ptr(), args, kwargs);
     }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <set>
+#include <utility>
 #include <variant>
 
 #include "hotloop/ir/IRPrinter.h"
@@ -114,13 +115,12 @@ private:
                 // evaluated once, into a name of its own (it may allocate: out=np.empty(n)).
                 std::string out = "$out" + std::to_string(s->loc.line) + "_" + std::to_string(s->loc.col);
                 auto into = std::make_shared<UCall>(*call);
+                Expr out_value;
                 for (auto &k : into->kwargs)
-                    if (k.name == "out") k.value = Var::make(out, {}, k.value->loc);
-                for (auto &k : call->kwargs)
-                    if (k.name == "out")
-                        return lower(Block::make({Assign::make(out, k.value, s->loc), Evaluate::make(into, s->loc),
-                                                  Assign::make(a->name, Var::make(out, {}, s->loc), s->loc)},
-                                                 s->loc));
+                    if (k.name == "out") out_value = std::exchange(k.value, Var::make(out, {}, k.value->loc));
+                return lower(Block::make({Assign::make(out, out_value, s->loc), Evaluate::make(into, s->loc),
+                                          Assign::make(a->name, Var::make(out, {}, s->loc), s->loc)},
+                                         s->loc));
             }
             Expr v = lower(a->value);
             Type &t = env[a->name];
