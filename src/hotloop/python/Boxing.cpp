@@ -1,6 +1,7 @@
 #include "hotloop/python/Boxing.h"
 
 #include <cstring>
+#include <sstream>
 
 #include "hotloop/runtime/Runtime.h"
 #include "hotloop/sema/SignatureParser.h"
@@ -330,12 +331,10 @@ void print_values(const char *types, void *const *values, const char *sep, const
     PyGILState_STATE gil = PyGILState_Ensure();  // held already, unless the function is nogil
     PyObject *args = PyList_New(0);
     bool ok = args != nullptr;
-    std::string all = types;
-    size_t start = 0, i = 0;
-    while (ok && !all.empty() && start <= all.size()) {
-        size_t stop = all.find('\x1f', start);
-        std::string spelling = all.substr(start, stop == std::string::npos ? std::string::npos : stop - start);
-        const char *at = static_cast<const char *>(values[i++]);
+    std::istringstream spellings(types);
+    std::string spelling;
+    for (size_t i = 0; ok && std::getline(spellings, spelling, '\x1f'); i++) {
+        const char *at = static_cast<const char *>(values[i]);
         PyObject *v = nullptr;
         try {  // nothing may unwind into the generated code that called us
             if (spelling == "str") {
@@ -351,8 +350,6 @@ void print_values(const char *types, void *const *values, const char *sep, const
         }
         ok = v && PyList_Append(args, v) == 0;
         Py_XDECREF(v);
-        if (stop == std::string::npos) break;
-        start = stop + 1;
     }
     PyObject *tuple = ok ? PyList_AsTuple(args) : nullptr;
     PyObject *kwargs = tuple ? Py_BuildValue("{s:s,s:s}", "sep", sep, "end", end) : nullptr;
